@@ -1,0 +1,113 @@
+"""Checks HAProxy makes once every section is read (cfgparse.c check_config_validity()):
+references between proxies, modes, listeners, timeouts, and files the daemon will need.
+
+Missing certificate, CA and error files are warnings here, not errors: `hacore check` validates
+a configuration on any machine (the course's files name /etc/haproxy paths), while `hacore run`
+refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hacore.config.errors import Diagnostics, Location
+from hacore.config.haproxy_model import Backend, Frontend, HaproxyConfig, Mode
+
+
+def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
+    backends = {backend.name: backend for backend in config.backends}
+    for frontend in config.frontends:
+        _check_switching(frontend, backends, out)
+        _check_listeners(frontend, out)
+    for backend in config.backends:
+        _check_servers(backend, out)
+    for name, kind, timeouts_ok, location in _timeout_owners(config):
+        if not timeouts_ok:
+            out.warn(location, f"missing timeouts for {kind} '{name}'.\n"
+                     "   | While not properly invalid, you will certainly encounter various problems\n"
+                     "   | with such a configuration. To fix this, please ensure that all following\n"
+                     "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.")
+    _check_files(config, out)
+
+
+def _check_switching(frontend: Frontend, backends: dict[str, Backend], out: Diagnostics) -> None:
+    targets = [(rule.backend, "use_backend", rule.location) for rule in frontend.use_backends]
+    if frontend.default_backend is not None:
+        targets.append((frontend.default_backend, "default_backend", frontend.location))
+    for name, keyword, location in targets:
+        backend = backends.get(name)
+        if backend is None:
+            out.alert(location, f"Proxy '{frontend.name}': unable to find required {keyword}: "
+                                f"'{name}'.")
+        elif backend.settings.mode is not frontend.settings.mode and backend.name != frontend.name:
+            out.alert(location, f"{frontend.settings.mode.value} frontend '{frontend.name}' "
+                      f"({frontend.location}) tries to use incompatible "
+                      f"{backend.settings.mode.value} backend '{backend.name}' ({backend.location}) "
+                      f"as its {'default ' if keyword == 'default_backend' else ''}backend "
+                      "(see 'mode').")
+
+
+def _check_listeners(frontend: Frontend, out: Diagnostics) -> None:
+    if not frontend.binds:
+        out.warn(frontend.location, f"frontend '{frontend.name}' has no 'bind' directive. Please "
+                                    "declare it as a backend if this was intended.")
+    for bind in frontend.binds:
+        if bind.ssl and not bind.crt:
+            out.alert(bind.location, f"Proxy '{frontend.name}': no SSL certificate specified for "
+                      f"bind '{bind.host or '*'}:{bind.port}' at [{bind.location}] (use 'crt').")
+    settings = frontend.settings
+    if settings.httplog and settings.mode is Mode.TCP:
+        out.warn(frontend.location, f"'option httplog' not usable with frontend "
+                 f"'{frontend.name}' (needs 'mode http'). Falling back to 'option tcplog'.")
+    if (settings.httplog or settings.tcplog) and not settings.logs:
+        out.warn(frontend.location, f"log format ignored for frontend '{frontend.name}' since it "
+                                    "has no log address.")
+
+
+def _check_servers(backend: Backend, out: Diagnostics) -> None:
+    check = backend.health_check
+    if check.kind == "tcp" and check.expects:
+        out.warn(backend.location, f"backend '{backend.name}' uses http-check rules without "
+                                   "'option httpchk', so the rules are ignored.")
+    for server in backend.servers:
+        if server.check and server.port is None and server.check_port is None:
+            out.alert(server.location, f"backend '{backend.name}': server '{server.name}' has "
+                                       "neither service port nor check port.")
+
+
+def _timeout_owners(config: HaproxyConfig) -> list[tuple[str, str, bool, Location]]:
+    """(name, kind, has the timeouts HAProxy wants, location) per proxy, listen counted once."""
+    frontends = {f.name: f for f in config.frontends}
+    backends = {b.name: b for b in config.backends}
+    owners = []
+    for name, frontend in frontends.items():
+        listen = name in backends and backends[name].location == frontend.location
+        t = frontend.settings.timeouts
+        ok = bool(t.client) and (not listen or (bool(t.connect) and bool(t.server)))
+        owners.append((name, "proxy" if listen else "frontend", ok, frontend.location))
+    for name, backend in backends.items():
+        if name in frontends and frontends[name].location == backend.location:
+            continue
+        t = backend.settings.timeouts
+        owners.append((name, "backend", bool(t.connect) and bool(t.server), backend.location))
+    return owners
+
+
+def _check_files(config: HaproxyConfig, out: Diagnostics) -> None:
+    """Each missing file is reported once, at the line that names it."""
+    base = config.global_.crt_base
+    missing: dict[str, tuple[Location, str]] = {}
+    for frontend in config.frontends:
+        for bind in frontend.binds:
+            for crt in bind.crt:
+                path = crt if os.path.isabs(crt) or base is None else os.path.join(base, crt)
+                missing.setdefault(path, (bind.location, f"SSL certificate '{path}'"))
+    settings = [p.settings for p in config.frontends] + [p.settings for p in config.backends]
+    for proxy_settings in settings:
+        for errorfile in proxy_settings.errorfiles:
+            missing.setdefault(errorfile.path, (errorfile.location,
+                                                f"errorfile {errorfile.code} '{errorfile.path}'"))
+    for path, (location, what) in missing.items():
+        if not os.path.exists(path):
+            out.warn(location, f"{what} does not exist yet; 'hacore run' will refuse to start "
+                               "without it.")
