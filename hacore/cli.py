@@ -1,0 +1,62 @@
+"""Command line: `hacore check|run|version`. Argument handling only; no logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hacore import __version__
+from hacore.config import ConfigError, load
+from hacore.config.model import Config
+from hacore.daemon.run import run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hacore",
+        description="HAProxy + keepalived in one daemon: reads haproxy.cfg and keepalived.conf.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, text in (
+        ("check", "validate configuration files, like 'haproxy -c' (exit 0 valid, 1 invalid)"),
+        ("run", "run the daemon in the foreground"),
+    ):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument("-f", dest="files", action="append", required=True,
+                             metavar="FILE", help="haproxy.cfg, keepalived.conf or a directory; "
+                             "repeat for several")
+        command.add_argument("-i", dest="config_id", metavar="ID",
+                             help="keepalived's config id for '@ID' lines (default: node name)")
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def _load(files: Sequence[str], config_id: str | None) -> Config | None:
+    """The configuration, with its warnings printed; None after printing every alert."""
+    try:
+        config = load(files, config_id=config_id)
+    except ConfigError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print("[ALERT] Fatal errors found in configuration.", file=sys.stderr)
+        return None
+    for warning in config.warnings:
+        print(warning, file=sys.stderr)
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        print(f"hacore {__version__}")
+        return 0
+    config = _load(args.files, args.config_id)
+    if config is None:
+        return 1
+    if args.command == "check":
+        if config.warnings:
+            print("Warnings were found.")
+        print("Configuration file is valid")
+        return 0
+    return run(config, args.files, args.config_id)

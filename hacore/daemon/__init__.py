@@ -1,0 +1,1 @@
+"""The running daemon: process lifecycle, signals, systemd notification."""
