@@ -47,7 +47,8 @@ def _expand_paths(paths: Sequence[str], out: Diagnostics) -> list[str]:
 
 
 def detect_dialect(text: str) -> str | None:
-    """'haproxy', 'keepalived', or None: the first statement's keyword decides."""
+    """'haproxy', 'keepalived', or None: the first line that starts with a section keyword
+    of either dialect decides (a misspelt first line must still get a precise message)."""
     for line in text.splitlines():
         words = strip_comment(line).replace("{", " ").split()
         if not words:
@@ -56,7 +57,6 @@ def detect_dialect(text: str) -> str | None:
             return "haproxy"
         if words[0] in _KEEPALIVED_TOP_LEVEL or words[0].startswith(("$", "@")):
             return "keepalived"
-        return None
     return None
 
 
@@ -64,7 +64,7 @@ def load_texts(files: Sequence[tuple[str, str]], env: Mapping[str, str] | None =
                config_id: str | None = None) -> Config:
     """Parse (name, text) pairs; the pure core of `load()`. Raises ConfigError."""
     out = Diagnostics()
-    haproxy = HaproxyParser(out, os.environ if env is None else env)
+    haproxy = HaproxyParser(out, dict(os.environ if env is None else env))
     keepalived = KeepalivedParser(out)
     seen = {"haproxy": False, "keepalived": False}
     for name, text in files:

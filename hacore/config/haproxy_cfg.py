@@ -9,7 +9,7 @@ does not know either gets HAProxy's "did you mean" suggestion.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from hacore.config.errors import Diagnostics, Location
@@ -28,6 +28,9 @@ UNSUPPORTED_SECTIONS = frozenset(
 )
 _SECTION_LETTER = {"defaults": "d", "frontend": "f", "backend": "b", "listen": "l"}
 _NAME_RE = re.compile(r"[A-Za-z0-9_.:-]+")
+_RULE_KEYWORDS = frozenset({"acl", "http-request", "http-response"})
+_CAPABILITY_HINTS = {"maxconn": " Maybe you want 'fullconn' instead ?",
+                     "fullconn": " Maybe you want 'maxconn' instead ?"}
 
 
 @dataclass(slots=True)
@@ -35,7 +38,7 @@ class HaproxyParser:
     """Feed it files in order with `feed()`, then call `result()` once."""
 
     diagnostics: Diagnostics
-    env: Mapping[str, str]
+    env: dict[str, str]
     global_: GlobalBuilder = field(default_factory=GlobalBuilder)
     proxies: list[ProxyBuilder] = field(default_factory=list)
     named_defaults: dict[str, ProxyBuilder] = field(default_factory=dict)
@@ -44,15 +47,35 @@ class HaproxyParser:
     proxy: ProxyBuilder | None = None
 
     def feed(self, file: str, text: str) -> None:
-        for number, line in enumerate(text.splitlines(), start=1):
-            location = Location(file, number)
-            try:
-                words = split_line(line, self.env)
-            except LexError as error:
-                self.diagnostics.alert(location, f"{error.message} at position {error.position + 1}")
-                continue
-            if words:
-                self._line(location, words)
+        """One file; sections do not continue across files, `defaults` do (as HAProxy)."""
+        self.section, self.proxy = None, None
+        lines = text.split("\n")
+        last = lines.pop()  # "" when the file ends with a newline
+        for number, line in enumerate(lines, start=1):
+            if not self._feed_line(Location(file, number), line):
+                return
+        if last:
+            self.diagnostics.alert(Location(file, len(lines) + 1), "Missing LF on last line, file "
+                                   f"might have been truncated at position {len(last) + 1}.")
+
+    def _feed_line(self, location: Location, line: str) -> bool:
+        """False when the rest of the file must not be read (a NUL byte, as HAProxy stops)."""
+        if "\0" in line:
+            self.diagnostics.alert(location, "Stray NUL character at position "
+                                             f"{line.index(chr(0)) + 1}.")
+            return False
+        pseudo = {".FILE": location.file, ".LINE": str(location.line),
+                  ".SECTION": self.proxy.name if self.proxy else self.section or ""}
+        try:
+            words = split_line(line, ChainMap(pseudo, self.env))
+        except LexError as error:
+            stripped = line.strip()
+            caret = " " * (error.position - 1 - (len(line) - len(line.lstrip()))) + "^"
+            self.diagnostics.alert(location, f"{error}:\n  {stripped}\n  {caret}")
+            return True
+        if words:
+            self._line(location, words)
+        return True
 
     def _line(self, location: Location, words: list[str]) -> None:
         keyword = words[0]
@@ -81,6 +104,10 @@ class HaproxyParser:
             return
         self.section = keyword
         if keyword == "global":
+            if args:
+                self.section = "skip"
+                self.diagnostics.alert(location, f"'global' cannot handle unexpected argument "
+                                                 f"'{args[0]}'.")
             return
         try:
             self.proxy = self._new_proxy(location, keyword, args)
@@ -111,7 +138,7 @@ class HaproxyParser:
         if not args:
             return self.current_defaults
         if args[0] != "from" or len(args) != 2:
-            raise ValueError(f"'{kind}' : unexpected argument '{args[0]}' (expects 'from <defaults>').")
+            raise ValueError("please use the 'bind' keyword for listening addresses.")
         if args[1] not in self.named_defaults:
             raise ValueError(f"'{kind}' : defaults section '{args[1]}' not found for {kind}.")
         return self.named_defaults[args[1]]
@@ -143,9 +170,27 @@ class HaproxyParser:
                 raise ValueError(f"'{keyword}' is a HAProxy keyword that hacore does not support.")
             raise ValueError(_unknown(keyword, proxy.kind, (*PROXY_KEYWORDS, *PROXY_UNSUPPORTED)))
         handler, sections = entry
-        if _SECTION_LETTER[proxy.kind] not in sections:
-            raise ValueError(f"'{keyword}' not allowed in '{proxy.kind}' section.")
-        handler(proxy, args, location, self.diagnostics)
+        if _SECTION_LETTER[proxy.kind] in sections:
+            handler(proxy, args, location, self.diagnostics)
+        else:
+            self._wrong_section(proxy, location, keyword)
+
+    def _wrong_section(self, proxy: ProxyBuilder, location: Location, keyword: str) -> None:
+        """HAProxy refuses misplaced keywords in `defaults` and `server` lines in frontends,
+        and only warns about a setting on the side (frontend/backend) a proxy does not have."""
+        if proxy.kind == "defaults":
+            if keyword not in _RULE_KEYWORDS:
+                raise ValueError(f"'{keyword}' not allowed in 'defaults' section.")
+            if not proxy.name:
+                raise ValueError(f"'{keyword}' not allowed in anonymous 'defaults' section.")
+            raise ValueError(f"'{keyword}' in a named 'defaults' section is not supported by hacore.")
+        missing = "backend" if proxy.kind == "frontend" else "frontend"
+        if keyword in ("server", "default-server"):
+            raise ValueError(f"'{keyword}' not allowed because {proxy.kind} '{proxy.name}' has no "
+                             f"{missing} capability.")
+        hint = _CAPABILITY_HINTS.get(keyword, "")
+        self.diagnostics.warn(location, f"'{keyword}' ignored because {proxy.kind} '{proxy.name}' "
+                                        f"has no {missing} capability.{hint}")
 
     def result(self) -> HaproxyConfig:
         frontends = tuple(p.frontend() for p in self.proxies if p.is_frontend)

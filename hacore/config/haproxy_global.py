@@ -23,7 +23,6 @@ _WHY_IGNORED = {
     "group": "hacore keeps the capabilities VRRP needs (CAP_NET_RAW, CAP_NET_ADMIN); systemd sets the group",
     "uid": "systemd sets the user hacore runs as",
     "gid": "systemd sets the group hacore runs as",
-    "nbproc": "hacore runs one data-plane process",
     "pidfile": "systemd tracks hacore's PID",
     "tune.ssl.default-dh-param": "Python's ssl module picks the DH parameters (ECDHE is preferred)",
     "ssl-default-bind-ciphers": "Python's ssl defaults are used for ciphers",
@@ -116,6 +115,11 @@ def _stats_socket(path: str, args: list[str], loc: Location) -> StatsSocket:
     return StatsSocket(loc, path, mode, level)
 
 
+def _nbproc(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    raise ValueError("nbproc is not supported any more since HAProxy 2.5. Threads will "
+                     "automatically be used on multi-processor machines if available.")
+
+
 def _ignored(keyword: str) -> GlobalHandler:
     def handler(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
         out.warn(loc, f"'{keyword}' is accepted and ignored: {_WHY_IGNORED[keyword]}.")
@@ -133,5 +137,6 @@ GLOBAL_KEYWORDS: dict[str, GlobalHandler] = {
     "crt-base": _path_setting("crt_base"),
     "log": _log,
     "stats": _stats,
+    "nbproc": _nbproc,
     **{keyword: _ignored(keyword) for keyword in _WHY_IGNORED},
 }

@@ -346,6 +346,7 @@ PROXY_KEYWORDS: dict[str, tuple[Handler, str]] = {
     "timeout": (timeout, "dfbl"),
     "option": (haproxy_options.option, "dfbl"),
     "no": (haproxy_options.no, "dfbl"),
+    "default": (haproxy_options.no, "dfbl"),
     "log": (log, "dfbl"),
     "maxconn": (maxconn, "dfl"),
     "retries": (retries, "dbl"),

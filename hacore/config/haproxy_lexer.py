@@ -144,9 +144,10 @@ class _Splitter:
         if not body or not (body[0].isalpha() or body[0] in "_."):
             raise LexError("forbidden first char in environment variable name", column + 1)
         name, dash, default = body.partition("-")
-        if name.endswith("]"):
+        if "[" in name:
             if not name.endswith("[*]"):
-                raise LexError("truncated or invalid word expansion sequence", column + len(body))
+                raise LexError("truncated or invalid word expansion sequence",
+                               column + name.index("[") + 1)
             self._split_value(self.env.get(name[:-3], ""))
             return
         value = self.env.get(name)

@@ -266,6 +266,7 @@ class Frontend:
     binds: tuple[Bind, ...]
     use_backends: tuple[UseBackend, ...] = ()
     default_backend: str | None = None
+    default_backend_location: Location | None = None
     redirects: tuple[Redirect, ...] = ()
 
 

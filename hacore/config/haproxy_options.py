@@ -58,12 +58,23 @@ def option(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) ->
     _set_option(p, args, loc, out, enabled=True)
 
 
+# Options whose `no` / `default` form HAProxy 2.6 refuses (they take arguments).
+_NOT_NEGATABLE = frozenset({"forwardfor", "httpchk", "tcp-check"})
+
+
 def no(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    """`no option X`, `default option X` (both reset X to off) and `no log`."""
     if args[:1] == ["log"]:
         p.logs.clear()
         return
-    if args[:1] != ["option"] or len(args) < 2:
-        raise ValueError("'no' expects 'option <name>' or 'log'.")
+    if args[:1] != ["option"]:
+        raise ValueError("negation/default currently supported only for options, log, "
+                         "busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and "
+                         "numa-cpu-mapping.")
+    if len(args) < 2:
+        raise ValueError("'option' expects an option name.")
+    if args[1] in _NOT_NEGATABLE:
+        raise ValueError(f"negation/default is not supported for option '{args[1]}'.")
     _set_option(p, args[1:], loc, out, enabled=False)
 
 
@@ -72,6 +83,10 @@ def _set_option(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostic
     if not args:
         raise ValueError("'option' expects an option name.")
     name, rest = args[0], args[1:]
+    if name in _FLAG_OPTIONS:
+        _no_arguments(name, rest)
+    if _other_side(p, name, loc, out):
+        return
     if name in _LOG_FLAGS:
         p.flags[name] = enabled
     elif name in _KEEP_ALIVE:
@@ -96,6 +111,34 @@ def _set_option(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostic
         suggestion = best_match(name, _KNOWN_OPTIONS)
         hint = f"; did you mean '{suggestion}' maybe ?" if suggestion else "."
         raise ValueError(f"unknown option '{name}'{hint}")
+
+
+_FLAG_OPTIONS = frozenset({*_LOG_FLAGS, *_KEEP_ALIVE, "allbackups", "tcp-check", *_IGNORED_OPTIONS})
+_FRONTEND_OPTIONS = frozenset({"httplog", "dontlognull"})
+_BACKEND_OPTIONS = frozenset({"httpchk", "tcp-check", "redispatch", "allbackups"})
+
+
+def _no_arguments(name: str, rest: list[str]) -> None:
+    if name == "httplog" and rest == ["clf"]:
+        return
+    if name == "httplog" and rest:
+        raise ValueError("keyword 'httplog' only supports option 'clf'.")
+    if rest:
+        raise ValueError(f"'option {name}' cannot handle unexpected argument '{rest[0]}'.")
+
+
+def _other_side(p: ProxyBuilder, name: str, loc: Location, out: Diagnostics) -> bool:
+    """HAProxy warns about, and ignores, an option for the side a proxy does not have."""
+    if p.kind == "backend" and name == "httplog":
+        out.warn(loc, f"backend '{p.name}' : 'option httplog' directive is ignored in backends.")
+        return True
+    if p.kind == "backend" and name in _FRONTEND_OPTIONS:
+        out.warn(loc, f"'{name}' ignored because backend '{p.name}' has no frontend capability.")
+        return True
+    if p.kind == "frontend" and name in _BACKEND_OPTIONS:
+        out.warn(loc, f"'{name}' ignored because frontend '{p.name}' has no backend capability.")
+        return True
+    return False
 
 
 def _forwardfor(args: list[str]) -> ForwardFor:
@@ -134,7 +177,8 @@ def _httpchk(args: list[str], loc: Location, out: Diagnostics) -> HttpCheckSend:
     body = ""
     if "\r\n" in version:
         out.warn(loc, "'option httpchk' : hiding headers or body at the end of the version "
-                      "string is deprecated. Use 'http-check send' directive instead.")
+                      "string is deprecated. Please, consider to use 'http-check send' directive "
+                      "instead.")
         version, headers, body = _split_smuggled_headers(version)
     return HttpCheckSend(method, uri, version, tuple(headers), body)
 

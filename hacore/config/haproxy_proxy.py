@@ -121,6 +121,7 @@ class ProxyBuilder:
             binds=tuple(self.binds),
             use_backends=tuple(self.use_backends),
             default_backend=default_backend,
+            default_backend_location=self.default_backend_location,
             redirects=tuple(self.redirects),
         )
 

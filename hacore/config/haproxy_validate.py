@@ -33,7 +33,8 @@ def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
 def _check_switching(frontend: Frontend, backends: dict[str, Backend], out: Diagnostics) -> None:
     targets = [(rule.backend, "use_backend", rule.location) for rule in frontend.use_backends]
     if frontend.default_backend is not None:
-        targets.append((frontend.default_backend, "default_backend", frontend.location))
+        targets.append((frontend.default_backend, "default_backend",
+                        frontend.default_backend_location or frontend.location))
     for name, keyword, location in targets:
         backend = backends.get(name)
         if backend is None:

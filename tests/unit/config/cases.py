@@ -1,0 +1,214 @@
+"""Broken configurations and the exact diagnostics they must produce, shared by the unit test
+(hacore's messages) and the interop test (the same files through `haproxy -c` 2.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HAPROXY_BASE = """\
+global
+    maxconn 100
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:18080
+    default_backend be
+backend be
+    server s1 127.0.0.1:18081
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    text: str
+    alerts: tuple[tuple[int | None, str], ...]
+    haproxy_oracle: bool = True  # haproxy -c prints the same alert lines
+
+
+def haproxy_case(name: str, replace: dict[int, str], alerts: tuple[tuple[int | None, str], ...],
+                 oracle: bool = True) -> Case:
+    """HAPROXY_BASE with lines (1-based) replaced; a replacement may hold several lines."""
+    lines = HAPROXY_BASE.splitlines()
+    for number, text in sorted(replace.items(), reverse=True):
+        lines[number - 1 : number] = text.splitlines()
+    return Case(name, "\n".join(lines) + "\n", alerts, oracle)
+
+
+HAPROXY_CASES = [
+    haproxy_case("typo-global", {2: "    maxcon 100"},
+                 ((2, "unknown keyword 'maxcon' in 'global' section; did you mean 'maxconn' maybe ?"),)),
+    haproxy_case("typo-frontend", {10: "    default_bakend be"},
+                 ((10, "unknown keyword 'default_bakend' in 'frontend' section; did you mean "
+                       "'default_backend' maybe ?"),)),
+    haproxy_case("typo-backend", {12: "    balanec roundrobin\n    server s1 127.0.0.1:18081"},
+                 ((12, "unknown keyword 'balanec' in 'backend' section; did you mean 'balance' "
+                       "maybe ?"),)),
+    haproxy_case("typo-defaults", {4: "    optin httplog"},
+                 ((4, "unknown keyword 'optin' in 'defaults' section; did you mean 'option' maybe ?"),)),
+    haproxy_case("no-suggestion", {10: "    foo\n    default_backend be"},
+                 ((10, "unknown keyword 'foo' in 'frontend' section"),)),
+    haproxy_case("out-of-section", {1: "foo\nglobal"},
+                 ((1, "unknown keyword 'foo' out of section."),)),
+    haproxy_case("bad-balance", {12: "    balance foo\n    server s1 127.0.0.1:18081"},
+                 ((12, "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', "
+                       "'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options."),)),
+    haproxy_case("timeout-no-value", {5: "    timeout connect"},
+                 ((5, "'timeout connect' expects an integer value (in milliseconds)"),)),
+    haproxy_case("timeout-bad-unit", {5: "    timeout connect 5xs"},
+                 ((5, "unexpected character 'x' in 'timeout connect'"),)),
+    haproxy_case("timeout-overflow", {7: "    timeout server 3000000s"},
+                 ((7, "timer overflow in argument '3000000s' to 'timeout server' (maximum value "
+                      "is 2147483647 ms or ~24.8 days)"),)),
+    haproxy_case("timeout-extra", {5: "    timeout connect 5000 ms"},
+                 ((5, "'timeout connect' : unexpected extra argument 'ms' after value '5000'."),)),
+    haproxy_case("timeout-unknown", {5: "    timeout foo 5s"},
+                 ((5, "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', "
+                      "'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and "
+                      "'server-fin' (got 'foo')"),)),
+    haproxy_case("mode-unknown", {4: "    mode foo"}, ((4, "unknown proxy mode 'foo'."),)),
+    haproxy_case("mode-extra", {4: "    mode http extra"},
+                 ((4, "'mode' cannot handle unexpected argument 'extra'."),)),
+    haproxy_case("option-unknown", {4: "    mode http\n    option foo"},
+                 ((5, "unknown option 'foo'."),)),
+    haproxy_case("option-suggest", {4: "    mode http\n    option httplg"},
+                 ((5, "unknown option 'httplg'; did you mean 'httplog' maybe ?"),)),
+    haproxy_case("option-extra", {4: "    mode http\n    option httplog extra"},
+                 ((5, "keyword 'httplog' only supports option 'clf'."),)),
+    haproxy_case("default-backend-missing-arg", {10: "    default_backend"},
+                 ((10, "'default_backend' expects a backend name."),)),
+    haproxy_case("frontend-no-name", {8: "frontend"},
+                 ((8, "'frontend' expects an <id> argument"),), oracle=False),
+    haproxy_case("frontend-bad-name", {8: "frontend f@e"},
+                 ((8, "character '@' is not permitted in 'frontend' name 'f@e'."),), oracle=False),
+    haproxy_case("server-weight", {12: "    server s1 127.0.0.1:18081 weight 300"},
+                 ((12, "'server be/s1' : weight of server s1 is not within 0 and 256 (300)."),)),
+    haproxy_case("server-keyword-typo", {12: "    server s1 127.0.0.1:18081 chek"},
+                 ((12, "'server be/s1' : unknown keyword 'chek'; did you mean 'check' maybe ?"),)),
+    haproxy_case("server-inter-zero", {12: "    server s1 127.0.0.1:18081 check inter 0"},
+                 ((12, "'server be/s1' : invalid value 0 for argument 'inter' of server s1."),)),
+    haproxy_case("server-fall-zero", {12: "    server s1 127.0.0.1:18081 check fall 0"},
+                 ((12, "'server be/s1' : 'fall' has to be > 0."),)),
+    haproxy_case("server-rise-text", {12: "    server s1 127.0.0.1:18081 check rise abc"},
+                 ((12, "'server be/s1' : 'rise' has to be > 0."),)),
+    haproxy_case("server-bad-port", {12: "    server s1 127.0.0.1:99999"},
+                 ((12, "'server be/s1' : invalid port '99999'"),)),
+    haproxy_case("server-port-range", {12: "    server s1 127.0.0.1:80-90"},
+                 ((12, "'server be/s1' : port range not permitted here in '127.0.0.1:80-90'"),)),
+    haproxy_case("server-no-address", {12: "    server s1"},
+                 ((12, "'server' expects <name> and <addr>[:<port>] as arguments."),)),
+    haproxy_case("server-bad-name", {12: "    server s@1 127.0.0.1:18081"},
+                 ((12, "character '@' is not permitted in server name 's@1'."),)),
+    haproxy_case("server-duplicate", {12: "    server s1 127.0.0.1:18081\n    server s1 127.0.0.1:18082"},
+                 ((13, "backend 'be', another server named 's1' was already defined at line 12, "
+                       "please use distinct names."),)),
+    haproxy_case("bind-no-port", {9: "    bind 127.0.0.1"},
+                 ((9, "'bind' : missing port specification in '127.0.0.1'"),)),
+    haproxy_case("bind-bad-port", {9: "    bind 127.0.0.1:99999"},
+                 ((9, "'bind' : invalid port '99999'"),)),
+    haproxy_case("bind-unknown-keyword", {9: "    bind 127.0.0.1:18080 foo"},
+                 ((9, "'bind 127.0.0.1:18080' in section 'frontend': unknown keyword 'foo'; did "
+                      "you mean 'tfo' maybe ?"),)),
+    haproxy_case("undeclared-acl", {10: "    use_backend be if is_bad\n    default_backend be"},
+                 ((10, "error detected while parsing switching rule : no such ACL : 'is_bad'."),)),
+    haproxy_case("unknown-fetch", {10: "    acl is_bad foo_bar -i x\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'is_bad' : unknown fetch method "
+                       "'foo_bar' in ACL expression 'foo_bar'."),)),
+    haproxy_case("acl-bad-name", {10: "    acl is$bad src 1.2.3.4\n    default_backend be"},
+                 ((10, "character '$' is not permitted in acl name 'is$bad'."),)),
+    haproxy_case("unknown-default-backend", {10: "    default_backend nobe"},
+                 ((None, "Proxy 'fe': unable to find required default_backend: 'nobe'."),)),
+    haproxy_case("unknown-use-backend", {10: "    use_backend nobe\n    default_backend be"},
+                 ((None, "Proxy 'fe': unable to find required use_backend: 'nobe'."),)),
+    haproxy_case("duplicate-frontend", {11: "frontend fe\n    bind 127.0.0.1:18082\nbackend be"},
+                 ((11, "frontend 'fe' has the same name as frontend 'fe' declared at {file}:8."),)),
+    haproxy_case("bind-in-defaults", {4: "    mode http\n    bind :80"},
+                 ((5, "'bind' not allowed in 'defaults' section."),)),
+    haproxy_case("acl-in-defaults", {4: "    mode http\n    acl a src 1.2.3.4"},
+                 ((5, "'acl' not allowed in anonymous 'defaults' section."),)),
+    haproxy_case("server-in-frontend", {10: "    server s2 127.0.0.1:1\n    default_backend be"},
+                 ((10, "'server' not allowed because frontend 'fe' has no backend capability."),)),
+    haproxy_case("nbproc", {2: "    nbproc 1"},
+                 ((2, "nbproc is not supported any more since HAProxy 2.5. Threads will "
+                      "automatically be used on multi-processor machines if available."),)),
+    haproxy_case("unmatched-quote", {9: '    bind "127.0.0.1:18080'},
+                 ((9, "unmatched quote at position 10:\n  bind \"127.0.0.1:18080\n       ^"),)),
+    Case("missing-lf", HAPROXY_BASE.rstrip("\n"),
+         ((12, "Missing LF on last line, file might have been truncated at position 30."),)),
+    haproxy_case("several-errors-one-run", {2: "    maxcon 100", 5: "    timeout connect 5xs",
+                                            12: "    server s1 127.0.0.1:18081 weight 300"},
+                 ((2, "unknown keyword 'maxcon' in 'global' section; did you mean 'maxconn' maybe ?"),
+                  (5, "unexpected character 'x' in 'timeout connect'"),
+                  (12, "'server be/s1' : weight of server s1 is not within 0 and 256 (300).")),
+                 oracle=False),
+]
+
+KEEPALIVED_BASE = """\
+global_defs {
+    router_id LB1
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 101
+    advert_int 1
+    virtual_ipaddress {
+        198.18.0.100/24
+    }
+}
+"""
+
+
+def keepalived_case(name: str, replace: dict[int, str],
+                    alerts: tuple[tuple[int | None, str], ...]) -> Case:
+    lines = KEEPALIVED_BASE.splitlines()
+    for number, text in sorted(replace.items(), reverse=True):
+        lines[number - 1 : number] = text.splitlines()
+    return Case(name, "\n".join(lines) + "\n", alerts, haproxy_oracle=False)
+
+
+KEEPALIVED_CASES = [
+    keepalived_case("ka-top-typo", {1: "global_def {"},
+                    ((1, "unknown keyword 'global_def' in top level; did you mean 'global_defs' maybe ?"),)),
+    keepalived_case("ka-global-typo", {2: "    router_di LB1"},
+                    ((2, "unknown keyword 'router_di' in 'global_defs' block; did you mean "
+                         "'router_id' maybe ?"),)),
+    keepalived_case("ka-instance-typo", {8: "    priorty 101"},
+                    ((8, "vrrp_instance VI_1: unknown keyword 'priorty' in 'vrrp_instance' block; "
+                         "did you mean 'priority' maybe ?"),)),
+    keepalived_case("ka-vrid-range", {7: "    virtual_router_id 256"},
+                    ((7, "vrrp_instance VI_1: virtual_router_id '256' is out of range [1, 255]"),
+                     (4, "vrrp_instance VI_1: 'virtual_router_id' is required in a vrrp_instance"))),
+    keepalived_case("ka-priority-zero", {8: "    priority 0"},
+                    ((8, "vrrp_instance VI_1: priority '0' is out of range [1, 255]"),)),
+    keepalived_case("ka-advert-zero", {9: "    advert_int 0"},
+                    ((9, "vrrp_instance VI_1: advert_int '0' is out of range [0.01, 255]"),)),
+    keepalived_case("ka-bad-vip", {11: "        192.168.1.300/24"},
+                    ((11, "virtual_ipaddress '192.168.1.300/24' is not a valid address[/prefix]"),)),
+    keepalived_case("ka-vip-prefix", {11: "        1.2.3.4/33"},
+                    ((11, "virtual_ipaddress '1.2.3.4/33' is not a valid address[/prefix]"),)),
+    keepalived_case("ka-state", {5: "    state FOO"},
+                    ((5, "vrrp_instance VI_1: unknown state 'FOO', expects MASTER or BACKUP"),)),
+    keepalived_case("ka-missing-interface", {6: ""},
+                    ((4, "vrrp_instance VI_1: 'interface' is required in a vrrp_instance"),)),
+    keepalived_case("ka-unknown-track-script", {12: "    }\n    track_script {\n        nosuch\n    }"},
+                    ((14, "vrrp_instance VI_1: track_script 'nosuch' is not a declared vrrp_script"),)),
+    keepalived_case("ka-duplicate-vrid", {13: "}\nvrrp_instance VI_2 {\n    interface eth0\n"
+                                              "    virtual_router_id 51\n    virtual_ipaddress {\n"
+                                              "        198.18.0.101\n    }\n}"},
+                    ((14, "vrrp_instance VI_2: virtual_router_id 51 is already used on eth0 by "
+                          "vrrp_instance VI_1 ({file}:4)"),)),
+    keepalived_case("ka-missing-brace", {13: ""},
+                    ((4, "missing '}' closing the block of 'vrrp_instance'"),)),
+    keepalived_case("ka-extra-brace", {13: "}\n}"},
+                    ((14, "unexpected '}' with no block open"),)),
+    keepalived_case("ka-script-weight", {1: "vrrp_script chk {\n    script \"/bin/true\"\n"
+                                            "    weight 300\n}\nglobal_defs {"},
+                    ((3, "vrrp_script chk: weight '300' is out of range [-253, 253]"),)),
+    keepalived_case("ka-unmatched-quote", {2: '    router_id "LB1'},
+                    ((2, "Unmatched quote: 'router_id \"LB1'"),)),
+]
