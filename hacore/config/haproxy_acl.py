@@ -9,48 +9,14 @@ ones (§7.4). Evaluating conditions belongs to the routing package, not here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from hacore.acl.fetches import CONVERTERS, FETCHES, FetchSpec, split_fetch
+from hacore.acl.matchers import MATCH_METHODS, compile_matcher
+from hacore.acl.predefined import PREDEFINED_ACLS, UNSUPPORTED_PREDEFINED
 from hacore.config.errors import Location
 from hacore.config.haproxy_model import AclDeclaration, AclTerm, Condition
 
-# configuration.txt §7.4 "Pre-defined ACLs", with what each one means.
-PREDEFINED_ACLS: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "FALSE": ("always_false", (), ()),
-    "TRUE": ("always_true", (), ()),
-    "LOCALHOST": ("src", (), ("127.0.0.1/8", "::1")),
-    "HTTP": ("req.proto_http", (), ()),
-    "HTTP_1.0": ("req.ver", (), ("1.0",)),
-    "HTTP_1.1": ("req.ver", (), ("1.1",)),
-    "HTTP_2.0": ("req.ver", (), ("2.0",)),
-    "HTTP_3.0": ("req.ver", (), ("3.0",)),
-    "HTTP_CONTENT": ("req.hdr_val(content-length)", (), ("gt", "0")),
-    "HTTP_URL_ABS": ("url_reg", (), ("^[^/:]*://",)),
-    "HTTP_URL_SLASH": ("url_beg", (), ("/",)),
-    "HTTP_URL_STAR": ("url", (), ("*",)),
-    "METH_CONNECT": ("method", (), ("CONNECT",)),
-    "METH_DELETE": ("method", (), ("DELETE",)),
-    "METH_GET": ("method", (), ("GET", "HEAD")),
-    "METH_HEAD": ("method", (), ("HEAD",)),
-    "METH_OPTIONS": ("method", (), ("OPTIONS",)),
-    "METH_POST": ("method", (), ("POST",)),
-    "METH_PUT": ("method", (), ("PUT",)),
-    "METH_TRACE": ("method", (), ("TRACE",)),
-    "RDP_COOKIE": ("req.rdp_cookie_cnt", (), ("gt", "0")),
-    "REQ_CONTENT": ("req.len", (), ("gt", "0")),
-    "WAIT_END": ("wait_end", (), ()),
-}
-
-# The fetches and ACL keywords hacore evaluates (the routing issue's list). A fetch may carry
-# `(<args>)` and `,<converter>` suffixes; only the name before them is looked up.
-SUPPORTED_FETCHES = frozenset(
-        "src dst dst_port src_port path path_beg path_end path_sub path_reg path_dir path_dom "
-        "path_len url url_beg url_end url_sub url_reg url_dir url_dom url_len url_param urlp "
-        "method hdr hdr_beg hdr_end hdr_sub hdr_reg hdr_dom hdr_dir hdr_cnt hdr_len hdr_ip "
-        "hdr_val req.hdr req.hdr_cnt req.fhdr req.ver req_ver ssl_fc ssl_fc_sni req.ssl_sni base "
-        "base_beg always_true always_false req.proto_http req.len req.hdr_val req.rdp_cookie_cnt "
-        "wait_end query".split()
-)
 # Common HAProxy 2.6 fetches hacore does not evaluate: refused as such, not as unknown words.
 HAPROXY_ONLY_FETCHES = frozenset(
         "cook cook_beg cook_cnt cook_end cook_sub cook_val req.cook req.cook_cnt res.cook res.hdr "
@@ -61,44 +27,81 @@ HAPROXY_ONLY_FETCHES = frozenset(
 )
 ACL_FLAGS_WITH_ARGUMENT = frozenset({"-f", "-m", "-M", "-u"})
 ACL_FLAGS = frozenset({"-i", "-n", "--"}) | ACL_FLAGS_WITH_ARGUMENT
-MATCH_METHODS = frozenset(
-    "found bool int ip bin len str sub reg beg end dir dom".split())
 _ACL_NAME_RE = re.compile(r"[A-Za-z0-9_.:-]+")
+ReadPatterns = Callable[[str], list[str]]
+
+
+def read_pattern_file(path: str) -> list[str]:
+    """`-f <file>`: one pattern per line; blank lines and `#` comments skipped (HAProxy)."""
+    with open(path, encoding="utf-8") as handle:
+        lines = (line.strip() for line in handle)
+        return [line for line in lines if line and not line.startswith("#")]
+
+
+def parse_acl(location: Location, name: str, words: list[str],
+              read_patterns: ReadPatterns = read_pattern_file) -> AclDeclaration:
+    """`words` follow the ACL name: criterion, flags, then patterns. `-f` files are read now, as
+    HAProxy reads them at load, and every pattern is checked against its match method.
+    Raises ValueError."""
+    if not words:
+        raise ValueError("missing fetch method in ACL expression ''.")
+    fetch = words[0]
+    spec = _fetch_spec(fetch)
+    flags, patterns, index = [], [], 1
+    while index < len(words) and words[index] in ACL_FLAGS:
+        flag = words[index]
+        index += 1
+        if flag == "--":
+            break
+        if flag not in ACL_FLAGS_WITH_ARGUMENT:
+            flags.append(flag)
+            continue
+        if index >= len(words):
+            raise ValueError(f"'{flag}' expects an argument.")
+        argument = words[index]
+        index += 1
+        if flag == "-f":
+            patterns.extend(_pattern_file(argument, read_patterns))
+        elif flag == "-m" and argument not in MATCH_METHODS:
+            raise ValueError(f"unknown matching method '{argument}' for ACL.")
+        else:
+            flags.extend((flag, argument))
+    patterns.extend(words[index:])
+    method = flags[flags.index("-m") + 1] if "-m" in flags else spec.method
+    compile_matcher(method, patterns, "-i" in flags)
+    return AclDeclaration(location, name, fetch, tuple(flags), tuple(patterns))
+
+
+def _fetch_spec(fetch: str) -> FetchSpec:
+    try:
+        name, args, converters = split_fetch(fetch)
+    except ValueError:
+        raise ValueError(f"unknown fetch method '{fetch_name(fetch)}' in ACL expression "
+                         f"'{fetch}'.") from None
+    if name in HAPROXY_ONLY_FETCHES:
+        raise ValueError(f"fetch method '{name}' is not supported by hacore.")
+    spec = FETCHES.get(name)
+    if spec is None:
+        raise ValueError(f"unknown fetch method '{name}' in ACL expression '{fetch}'.")
+    if spec.needs_argument and not args:
+        raise ValueError(f"fetch method '{name}' : missing argument in ACL expression '{fetch}'.")
+    for converter in converters:
+        if converter not in CONVERTERS:
+            raise ValueError(f"converter '{converter}' is not supported by hacore (supported: "
+                             f"{', '.join(CONVERTERS)}).")
+    return spec
+
+
+def _pattern_file(path: str, read_patterns: ReadPatterns) -> list[str]:
+    try:
+        return read_patterns(path)
+    except OSError as error:
+        raise ValueError(f"failed to open pattern file <{path}> : {error.strerror}.") from None
 
 
 def fetch_name(expression: str) -> str:
     """`hdr(host),lower` → `hdr`; `req.hdr(x)` → `req.hdr`."""
     return re.split(r"[(,]", expression, maxsplit=1)[0]
-
-
-def parse_acl(location: Location, name: str, words: list[str]) -> AclDeclaration:
-    """`words` follow the ACL name: criterion, flags, then patterns. Raises ValueError."""
-    if not words:
-        raise ValueError("missing fetch method in ACL expression ''.")
-    fetch = words[0]
-    name_only = fetch_name(fetch)
-    if name_only in HAPROXY_ONLY_FETCHES:
-        raise ValueError(f"fetch method '{name_only}' is not supported by hacore.")
-    if name_only not in SUPPORTED_FETCHES:
-        raise ValueError(f"unknown fetch method '{name_only}' in ACL expression '{fetch}'.")
-    flags: list[str] = []
-    index = 1
-    while index < len(words) and words[index] in ACL_FLAGS:
-        flag = words[index]
-        if flag == "--":
-            index += 1
-            break
-        if flag in ACL_FLAGS_WITH_ARGUMENT:
-            if index + 1 >= len(words):
-                raise ValueError(f"'{flag}' expects an argument.")
-            if flag == "-m" and words[index + 1] not in MATCH_METHODS:
-                raise ValueError(f"unknown matching method '{words[index + 1]}' for ACL.")
-            flags.extend(words[index : index + 2])
-            index += 2
-        else:
-            flags.append(flag)
-            index += 1
-    return AclDeclaration(location, name, fetch, tuple(flags), tuple(words[index:]))
 
 
 def check_acl_name(name: str) -> None:
@@ -134,6 +137,8 @@ def parse_condition(
             terms.append(AclTerm(negated, None, acl))
             index, negated = end, False
         else:
+            if word in UNSUPPORTED_PREDEFINED and word not in known:
+                raise ValueError(f"predefined ACL '{word}' is not supported by hacore")
             if word not in known and word not in PREDEFINED_ACLS:
                 raise ValueError(f"no such ACL : '{word}'")
             terms.append(AclTerm(negated, word))

@@ -117,6 +117,18 @@ HAPROXY_CASES = [
     haproxy_case("unknown-fetch", {10: "    acl is_bad foo_bar -i x\n    default_backend be"},
                  ((10, "error detected while parsing ACL 'is_bad' : unknown fetch method "
                        "'foo_bar' in ACL expression 'foo_bar'."),)),
+    haproxy_case("acl-bad-network", {10: "    acl a src 10.0.0.0/33\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'a' : '10.0.0.0/33' is not a valid IPv4 "
+                       "or IPv6 address or network"),), oracle=False),
+    haproxy_case("acl-bad-regex", {10: "    acl a path_reg ^(x\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'a' : invalid regex '^(x': missing ), "
+                       "unterminated subpattern at position 1"),), oracle=False),
+    haproxy_case("acl-pattern-file", {10: "    acl a src -f /nonexistent.lst\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'a' : failed to open pattern file "
+                       "</nonexistent.lst> : No such file or directory."),), oracle=False),
+    haproxy_case("acl-converter", {10: "    acl a hdr(host),base64 x\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'a' : converter 'base64' is not "
+                       "supported by hacore (supported: lower, upper)."),), oracle=False),
     haproxy_case("acl-bad-name", {10: "    acl is$bad src 1.2.3.4\n    default_backend be"},
                  ((10, "character '$' is not permitted in acl name 'is$bad'."),)),
     haproxy_case("unknown-default-backend", {10: "    default_backend nobe"},
