@@ -39,7 +39,7 @@ TIMEOUT_NAMES = {
 }
 BALANCE_ALGORITHMS = ("roundrobin", "static-rr", "leastconn", "source", "uri", "first", "random")
 BALANCE_UNSUPPORTED = ("url_param", "hdr", "rdp-cookie", "hash")
-HASH_FUNCTIONS = ("sdbm", "djb2", "wt6", "crc32", "none")
+HASH_FUNCTIONS = ("sdbm", "djb2", "crc32", "wt6")
 # configuration.txt §1.3.1: the status codes `errorfile` accepts in HAProxy 2.6.
 ERRORFILE_CODES = (200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502,
                    503, 504)
@@ -149,6 +149,11 @@ def balance(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -
         raise ValueError("balance only supports 'roundrobin', 'static-rr', 'leastconn', "
                          "'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' "
                          "options.")
+    if name == "random" and "(" in algorithm:
+        draws = algorithm[len("random(") :].removesuffix(")")
+        if not algorithm.endswith(")") or not draws.isdigit() or int(draws) < 1:
+            raise ValueError(f"'balance random' : draws must be a positive integer, got "
+                             f"'{algorithm}'.")
     if name == "uri":
         _check_uri_arguments(args[1:])
     elif len(args) > 1:
@@ -177,16 +182,21 @@ def _check_uri_arguments(args: list[str]) -> None:
 
 
 def hash_type(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    """`hash-type <method> [<function> [avalanche]]` (configuration.txt §4.2): `consistent`
+    alone means sdbm with avalanche; a named function has avalanche only when written."""
     if not args or args[0] not in ("map-based", "consistent"):
-        raise ValueError("'hash-type' expects 'map-based' or 'consistent'")
-    function, avalanche = "sdbm", False
-    for word in args[1:]:
-        if word == "avalanche":
-            avalanche = True
-        elif word in HASH_FUNCTIONS:
-            function = word
-        else:
-            raise ValueError(f"'hash-type {args[0]}' : unknown hash function '{word}'")
+        raise ValueError("'hash-type' requires 'map-based' or 'consistent' as the first argument.")
+    function, avalanche = "sdbm", args[0] == "consistent" and len(args) == 1
+    if len(args) > 1:
+        if args[1] not in HASH_FUNCTIONS:
+            raise ValueError("'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash "
+                             "functions.")
+        function = args[1]
+    if len(args) > 2:
+        if args[2:] != ["avalanche"]:
+            raise ValueError("'hash-type' only supports 'avalanche' as a modifier for hash "
+                             "functions.")
+        avalanche = True
     b = p.balance
     p.balance = Balance(b.algorithm, b.arguments, args[0], function, avalanche)
 
