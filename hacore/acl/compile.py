@@ -92,13 +92,23 @@ def compile_condition(condition: Condition, named: Mapping[str, Predicate]) -> P
     """`if`/`unless` + terms → one predicate. Raises ValueError for an unknown ACL name."""
     alternatives = [[_term(term, named) for term in terms]
                     for terms in condition.alternatives]
-
-    def evaluate(request: RequestView) -> bool:
-        return any(all(test(request) for test in terms) for terms in alternatives)
-
+    evaluate = _shortest(alternatives)
     if condition.unless:
         return lambda request: not evaluate(request)
     return evaluate
+
+
+def _shortest(alternatives: list[list[Predicate]]) -> Predicate:
+    """Skip the any()/all() machinery for the common one-term and one-alternative cases."""
+    if len(alternatives) == 1:
+        terms = alternatives[0]
+        if len(terms) == 1:
+            return terms[0]
+        if len(terms) == 2:
+            first, second = terms
+            return lambda request: first(request) and second(request)
+        return lambda request: all(test(request) for test in terms)
+    return lambda request: any(all(test(request) for test in terms) for terms in alternatives)
 
 
 def _term(term: AclTerm, named: Mapping[str, Predicate]) -> Predicate:

@@ -85,7 +85,7 @@ def _url_param(request: RequestView, args: tuple[str, ...]) -> Sample | None:
 
 def _base(request: RequestView, args: tuple[str, ...]) -> Sample | None:
     hosts = header_values(request, "host", split=False)
-    path = path_of(request.target)
+    path = request.path
     return None if path is None else (hosts[-1] if hosts else "") + path
 
 
@@ -121,7 +121,7 @@ def _header_count(request: RequestView, args: tuple[str, ...]) -> Sample | None:
 
 
 def _path(request: RequestView, args: tuple[str, ...]) -> Sample | None:
-    return path_of(request.target)
+    return request.path
 
 
 def _url(request: RequestView, args: tuple[str, ...]) -> Sample | None:

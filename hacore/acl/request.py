@@ -30,6 +30,10 @@ class RequestView(Protocol):
     def target(self) -> str:
         """The request-target as received: `/a?b` or `http://host/a?b`."""
     @property
+    def path(self) -> str | None:
+        """The target's path, before any `?` (scheme and authority of an absolute-form target
+        removed); None for a target with no path (`*`). Computed once per request."""
+    @property
     def version(self) -> str:
         """`1.0` or `1.1`."""
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from hacore.acl.fetches import path_of
 from hacore.config import load_texts
 from hacore.config.haproxy_model import Frontend
 
@@ -24,6 +25,10 @@ class Request:
     dst_port: int = 80
     ssl: bool = False
     sni: str | None = None
+
+    @property
+    def path(self) -> str | None:
+        return path_of(self.target)
 
     @property
     def src(self) -> int:
