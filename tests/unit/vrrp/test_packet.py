@@ -15,6 +15,7 @@ from scapy.layers.inet6 import IPv6
 from scapy.layers.vrrp import VRRP, VRRPv3
 from scapy.utils import rdpcap
 
+from hacore.vrrp.garp import gratuitous_arp, mac_bytes
 from hacore.vrrp.packet import (
     AUTH_PASS,
     Advertisement,
@@ -157,3 +158,8 @@ def test_encode_decode_round_trip(version: int, vrid: int, priority: int, second
                            AUTH_PASS if version == 2 else 0, auth)
     assert decode(encode(advert, LB1, GROUP), LB1, GROUP) == advert
 
+
+
+def test_gratuitous_arp_is_keepaliveds_frame() -> None:
+    frame = bytes(rdpcap(str(VECTORS / "garp.pcap"))[0])
+    assert gratuitous_arp(mac_bytes("02:00:c6:12:00:0c"), VIP) == frame

@@ -1,0 +1,288 @@
+"""The I/O shell around VirtualRouters (aioquic's protocol.transmit() shape): feed packets,
+timer expiries and tracking changes in, execute the actions that come out, re-arm one timer per
+router only when its deadline moved. When a timer fires, `now` is max(deadline, loop time), so
+a late wake-up never makes a deadline look early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import sys
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
+from hacore.vrrp.actions import (
+    Action,
+    AddAddresses,
+    Log,
+    NotifyLowerPriority,
+    RemoveAddresses,
+    RunNotify,
+    SendAdvert,
+    SendGratuitous,
+    State,
+    StateChanged,
+)
+from hacore.vrrp.addresses import AddressManager
+from hacore.vrrp.garp import gratuitous_arp, mac_bytes
+from hacore.vrrp.machine import VirtualRouter
+from hacore.vrrp.packet import Advertisement, ParseError, decode, decode_ipv4, encode, encode_ipv4
+from hacore.vrrp.priority import effective_priority
+from hacore.vrrp.receive import address_mismatch, check_advert
+from hacore.vrrp.scripts import NOTIFY_TIMEOUT, ScriptState, TrackedScript, run_command
+from hacore.vrrp.settings import RouterSettings
+from hacore.vrrp.sockets import GarpSocket, VrrpSocket
+
+LOG_EVERY = 10.0  # seconds between two logs of the same receive error (RFC 9568: rate-limited)
+
+
+def log(message: str) -> None:
+    print(f"[VRRP] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(slots=True)
+class RouterDriver:
+    router: VirtualRouter
+    instance: VrrpInstance
+    link: VrrpSocket
+    garp: GarpSocket
+    mac: bytes
+    addresses: AddressManager
+    group: ipaddress.IPv4Address
+    scripts: list[tuple[TrackedScript, int, bool]] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    _timer: asyncio.TimerHandle | None = None
+    _deadline: float | None = None
+    _identification: int = 0
+    _last_logged: dict[str, float] = field(default_factory=dict)
+    _tasks: set[asyncio.Task[int | None]] = field(default_factory=set)
+    _master: tuple[ipaddress.IPv4Address, int] | None = None
+    _pending: deque[Action] = field(default_factory=deque)
+    _worker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.router.start(asyncio.get_running_loop().time())
+        self.transmit()
+
+    async def shutdown(self) -> None:
+        """Priority-0 advert and address removal done before this returns."""
+        self._cancel_timer()
+        self.router.shutdown(asyncio.get_running_loop().time())
+        self.transmit()
+        if self._worker is not None:
+            await self._worker
+
+    def tracking_changed(self) -> None:
+        states = [(w, r, None if t.state is ScriptState.INIT else t.state is ScriptState.GOOD)
+                  for t, w, r in self.scripts]
+        priority, fault = effective_priority(self.instance.priority, states)
+        now = asyncio.get_running_loop().time()
+        self.router.set_priority(priority, now)
+        self.router.set_fault(fault, now)
+        self.transmit()
+
+    def received(self, advert: Advertisement, ttl: int, source: ipaddress.IPv4Address,
+                 multicast: bool) -> None:
+        self.counters["adverts_received"] += 1
+        rejected = check_advert(advert, ttl, source, multicast, self.router.settings)
+        if rejected is not None:
+            self.counters[f"rejected_{rejected.reason.value}"] += 1
+            self.report(rejected.reason.value, f"({self.instance.name}) advert from "
+                               f"{source} discarded: {rejected.message}")
+            return
+        mismatch = address_mismatch(advert, self.router.settings)
+        if mismatch is not None:
+            self.counters["address_list_errors"] += 1
+            self.report("address_list", mismatch)
+        if advert.priority == 0:
+            self.counters["priority_zero_received"] += 1
+        elif (source, advert.priority) != self._master:
+            self._master = (source, advert.priority)
+            log(f"({self.instance.name}) master {source} priority {advert.priority}")
+        self.router.receive(advert, source, asyncio.get_running_loop().time())
+        self.transmit()
+
+    def report(self, key: str, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_logged.get(key, -LOG_EVERY) >= LOG_EVERY:
+            self._last_logged[key] = now
+            log(message)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def transmit(self) -> None:
+        """Queue the router's actions for the worker, which runs them in order (an advert
+        before the addresses, the addresses before the GARPs), and re-arm the timer."""
+        while (action := self.router.next_action()) is not None:
+            self._pending.append(action)
+        if self._pending and (self._worker is None or self._worker.done()):
+            self._worker = asyncio.get_running_loop().create_task(self._execute())
+        self._rearm()
+
+    async def _execute(self) -> None:
+        while self._pending:
+            action = self._pending.popleft()
+            if isinstance(action, SendAdvert):
+                self._send_advert(action.priority)
+            elif isinstance(action, AddAddresses):
+                await self._addresses(add=True)
+            elif isinstance(action, RemoveAddresses):
+                await self._addresses(add=False)
+            elif isinstance(action, SendGratuitous):
+                self._send_gratuitous(action.count)
+            elif isinstance(action, RunNotify):
+                self._notify(action.state)
+            elif isinstance(action, NotifyLowerPriority):
+                if self.instance.notify.master_rx_lower_pri:
+                    self._spawn(self.instance.notify.master_rx_lower_pri, ())
+            elif isinstance(action, StateChanged | Log):
+                if isinstance(action, StateChanged) and action.new is State.MASTER:
+                    self.counters["became_master"] += 1
+                log(action.message)
+
+    def _send_advert(self, priority: int) -> None:
+        s = self.router.settings
+        advert = Advertisement(s.version, s.vrid, priority, s.advert_int_cs, s.addresses,
+                               s.auth_type, s.auth_data)
+        source = s.primary_address
+        assert isinstance(source, ipaddress.IPv4Address)  # the IPv4 driver only
+        message = encode(advert, source, self.group, not self.instance.v3_checksum_as_v2)
+        self._identification = (self._identification + 1) & 0xFFFF
+        try:
+            self.link.send(encode_ipv4(message, source, self.group, self._identification),
+                           self.group)
+        except OSError as error:
+            self.report("send", f"({self.instance.name}) cannot send advert: {error}")
+            return
+        self.counters["adverts_sent"] += 1
+        if priority == 0:
+            self.counters["priority_zero_sent"] += 1
+
+    async def _addresses(self, add: bool) -> None:
+        for vip in self.instance.virtual_addresses:
+            try:
+                if add:
+                    await self.addresses.add(vip, self.instance.interface)
+                else:
+                    await self.addresses.remove(vip, self.instance.interface)
+            except (OSError, LookupError) as error:
+                log(f"({self.instance.name}) cannot {'add' if add else 'remove'} "
+                    f"{vip.interface}: {error}")
+
+    def _send_gratuitous(self, count: int) -> None:
+        for vip in self.instance.virtual_addresses:
+            address = vip.interface.ip
+            if isinstance(address, ipaddress.IPv4Address):
+                frame = gratuitous_arp(self.mac, address)
+                for _ in range(count):
+                    self.garp.send(frame)
+
+    def _notify(self, state: State) -> None:
+        notify = self.instance.notify
+        commands = {State.MASTER: notify.master, State.BACKUP: notify.backup,
+                    State.FAULT: notify.fault, State.INIT: notify.stop}
+        word = "STOP" if state is State.INIT else state.value
+        if commands[state]:
+            self._spawn(commands[state] or "", ())
+        if notify.any_state:
+            self._spawn(notify.any_state, ("INSTANCE", self.instance.name, word,
+                                           str(self.instance.priority)))
+
+    def _spawn(self, command: str, extra: tuple[str, ...]) -> None:
+        task = asyncio.get_running_loop().create_task(run_command(command, extra, NOTIFY_TIMEOUT))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- the one timer -----------------------------------------------------------------------
+
+    def _rearm(self) -> None:
+        deadline = self.router.get_timer()
+        if deadline == self._deadline:
+            return
+        self._cancel_timer()
+        self._deadline = deadline
+        if deadline is not None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._fire)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self._deadline = None, None
+
+    def _fire(self) -> None:
+        deadline = self._deadline
+        self._timer, self._deadline = None, None
+        now = asyncio.get_running_loop().time()
+        self.router.handle_timer(now if deadline is None else max(deadline, now))
+        self.transmit()
+
+
+@dataclass(slots=True)
+class InterfaceListener:
+    """Reads the interface's VRRP socket and hands each advert to the router of its VRID."""
+
+    link: VrrpSocket
+    routers: dict[int, RouterDriver] = field(default_factory=dict)
+    unknown_vrid: int = 0
+
+    def readable(self) -> None:
+        while (datagram := self.link.receive()) is not None:
+            self._dispatch(datagram)
+
+    def _dispatch(self, datagram: bytes) -> None:
+        try:
+            packet = decode_ipv4(datagram)
+        except ParseError:
+            return
+        payload = packet.payload
+        driver = self.routers.get(payload[1]) if len(payload) > 1 else None
+        if driver is None:
+            self.unknown_vrid += 1
+            return
+        try:
+            advert = decode(payload, packet.source, packet.destination,
+                            not driver.instance.v3_checksum_as_v2)
+        except ParseError as error:
+            driver.counters[f"rejected_{error.reason.value}"] += 1
+            driver.report(error.reason.value, f"({driver.instance.name}) packet from "
+                                 f"{packet.source} discarded: {error}")
+            return
+        driver.received(advert, packet.ttl, packet.source, packet.destination.is_multicast)
+
+
+async def build_drivers(config: KeepalivedConfig, addresses: AddressManager
+                        ) -> tuple[list[RouterDriver], list[InterfaceListener]]:
+    """One socket pair per interface, one driver per vrrp_instance (IPv4 instances)."""
+    group = config.global_defs.mcast_group4
+    listeners: dict[str, InterfaceListener] = {}
+    garps: dict[str, GarpSocket] = {}
+    drivers = []
+    scripts = {s.name: s for s in config.scripts}
+    for instance in config.instances:
+        interface = await addresses.interface(instance.interface)
+        vips = {v.interface.ip for v in instance.virtual_addresses
+                if isinstance(v.interface.ip, ipaddress.IPv4Address)}
+        primary = (instance.unicast_src_ip or instance.mcast_src_ip
+                   or await addresses.primary_ipv4(instance.interface, vips))
+        if not isinstance(primary, ipaddress.IPv4Address):
+            raise LookupError(f"({instance.name}) interface {instance.interface} has no IPv4 "
+                              "address to send adverts from")
+        if instance.interface not in listeners:
+            listeners[instance.interface] = InterfaceListener(
+                VrrpSocket(instance.interface, interface.index, group))
+            garps[instance.interface] = GarpSocket(instance.interface)
+        listener = listeners[instance.interface]
+        router = VirtualRouter(RouterSettings.from_instance(instance, primary))
+        driver = RouterDriver(router, instance, listener.link, garps[instance.interface],
+                              mac_bytes(interface.mac), addresses, group)
+        for tracked in instance.track_scripts:
+            script = scripts[tracked.name]
+            weight = script.weight if tracked.weight is None else tracked.weight
+            runner = TrackedScript(script, driver.tracking_changed)
+            driver.scripts.append((runner, weight, tracked.reverse or script.weight_reverse))
+        listener.routers[instance.virtual_router_id] = driver
+        drivers.append(driver)
+    return drivers, list(listeners.values())
