@@ -2,6 +2,8 @@
 when the data plane saturates its CPU (architecture.md §4.1; keepalived runs VRRP in a child
 for the same reason). Started by `hacore run`; it dies with its parent (PR_SET_PDEATHSIG:
 SIGTERM), and SIGTERM is graceful: priority-0 adverts, then the virtual addresses go.
+SIGHUP re-reads the files: instances whose settings did not change keep running untouched
+(a reload must not pause adverts, keepalived issue 754); changed ones restart.
 
 It runs on the standard asyncio loop, not uvloop: libuv timers have millisecond resolution and
 the VRRP deadlines are kept to the microsecond (keepalived's skew arithmetic).
@@ -14,15 +16,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
+import dataclasses
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from hacore.config import ConfigError, load
-from hacore.config.keepalived_model import KeepalivedConfig
+from hacore.config.errors import Location
+from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
 from hacore.vrrp.addresses import AddressManager
-from hacore.vrrp.driver import build_drivers, log
+from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers, log
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "HACORE_PARENT_PID"
@@ -38,37 +43,114 @@ def die_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def serve(config: KeepalivedConfig) -> int:
+def without_locations(value: Any) -> Any:
+    """The value with every Location dropped: two readings of an unchanged block compare
+    equal even when lines moved."""
+    if isinstance(value, Location):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(without_locations(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, tuple):
+        return tuple(without_locations(item) for item in value)
+    return value
+
+
+class VrrpService:
+    def __init__(self, files: Sequence[str], config_id: str | None) -> None:
+        self.files, self.config_id = list(files), config_id
+        self.addresses = AddressManager()
+        self.drivers: dict[str, RouterDriver] = {}
+        self.listeners: list[InterfaceListener] = []
+        self.config: KeepalivedConfig | None = None
+        self.signatures: dict[str, Any] = {}
+
+    async def start(self, config: KeepalivedConfig) -> None:
+        await self.addresses.open()
+        await self._run(config, list(config.instances))
+
+    async def _run(self, config: KeepalivedConfig, instances: list[VrrpInstance]) -> None:
+        subset = dataclasses.replace(config, instances=tuple(instances))
+        drivers, listeners = await build_drivers(subset, self.addresses)
+        loop = asyncio.get_running_loop()
+        for listener in listeners:
+            loop.add_reader(listener.link.fileno(), listener.readable)
+        self.listeners.extend(listeners)
+        for driver in drivers:
+            self.drivers[driver.instance.name] = driver
+            self.signatures[driver.instance.name] = without_locations(driver.instance)
+            driver.start()
+            for runner, _, _ in driver.scripts:
+                runner.start()
+        self.config = config
+
+    async def _stop(self, names: list[str]) -> None:
+        for name in names:
+            driver = self.drivers.pop(name)
+            self.signatures.pop(name)
+            for runner, _, _ in driver.scripts:
+                runner.stop()
+            await driver.shutdown()
+            if all(d.garp is not driver.garp for d in self.drivers.values()):
+                driver.garp.close()
+        self._close_idle_listeners()
+
+    def _close_idle_listeners(self) -> None:
+        loop = asyncio.get_running_loop()
+        for listener in list(self.listeners):
+            listener.routers = {v: d for v, d in listener.routers.items()
+                                if d.instance.name in self.drivers}
+            if not listener.routers:
+                loop.remove_reader(listener.link.fileno())
+                listener.link.close()
+                self.listeners.remove(listener)
+
+    async def reload(self) -> None:
+        try:
+            loaded = load(self.files, config_id=self.config_id)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            log("reload refused: the configuration has errors; the running one is kept")
+            return
+        config = loaded.keepalived
+        instances = list(config.instances) if config is not None else []
+        wanted = {i.name: without_locations(i) for i in instances}
+        changed = [n for n in self.drivers if wanted.get(n) != self.signatures[n]]
+        await self._stop(changed)
+        new = [i for i in instances if i.name not in self.drivers]
+        if config is not None and new:
+            await self._run(config, new)
+        log(f"reloaded: {len(self.drivers) - len(new)} instance(s) untouched, "
+            f"{len(changed)} stopped, {len(new)} started")
+
+    async def stop(self) -> None:
+        await self._stop(list(self.drivers))
+        self.addresses.close()
+
+
+async def serve(files: Sequence[str], config_id: str | None, config: KeepalivedConfig) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    reloads: asyncio.Queue[None] = asyncio.Queue()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stop.set)
-    addresses = AddressManager()
+    loop.add_signal_handler(signal.SIGHUP, reloads.put_nowait, None)
+    service = VrrpService(files, config_id)
     try:
-        await addresses.open()
-        drivers, listeners = await build_drivers(config, addresses)
+        await service.start(config)
     except (LookupError, OSError) as error:
         log(f"cannot start: {error}")
-        addresses.close()
+        await service.stop()
         return 1
-    for listener in listeners:
-        loop.add_reader(listener.link.fileno(), listener.readable)
-    for driver in drivers:
-        driver.start()
-        for runner, _, _ in driver.scripts:
-            runner.start()
-    log(f"VRRP started: {', '.join(d.instance.name for d in drivers)}")
-    await stop.wait()
-    for driver in drivers:
-        for runner, _, _ in driver.scripts:
-            runner.stop()
-        await driver.shutdown()
-    for listener in listeners:
-        loop.remove_reader(listener.link.fileno())
-        listener.link.close()
-    for driver in drivers:
-        driver.garp.close()
-    addresses.close()
+    log(f"VRRP started: {', '.join(service.drivers)}")
+    stopping = loop.create_task(stop.wait())
+    while not stop.is_set():
+        reload = loop.create_task(reloads.get())
+        await asyncio.wait({stopping, reload}, return_when=asyncio.FIRST_COMPLETED)
+        if reload.done():
+            await service.reload()
+        else:
+            reload.cancel()
+    await service.stop()
     log("VRRP stopped")
     return 0
 
@@ -87,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.keepalived is None or not config.keepalived.instances:
         log("no vrrp_instance configured")
         return 0
-    return asyncio.run(serve(config.keepalived))
+    return asyncio.run(serve(args.files, args.config_id, config.keepalived))
 
 
 if __name__ == "__main__":

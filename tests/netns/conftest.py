@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.netns.daemons import Daemons
 from tests.netns.lan import LanBuilder
 
 
@@ -34,3 +36,13 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
             for stream in (process.stdin, process.stdout, process.stderr):
                 if stream is not None:
                     stream.close()
+
+
+@pytest.fixture
+def daemons(tmp_path: Path) -> Iterator[Daemons]:
+    """keepalived and hacore daemons of one test; every process group is killed afterwards."""
+    group = Daemons(tmp_path)
+    try:
+        yield group
+    finally:
+        group.stop_all()
