@@ -21,16 +21,20 @@ class ServerPool:
     servers: tuple[PoolServer, ...]
     active: Balancer
     backup: Balancer
-    allbackups: bool
+    allbackups: bool  # or a backup group that applies HAProxy's first-backup rule itself
     usable_active: int
     usable_backups: list[PoolServer]  # kept sorted by puid: the first one serves alone
 
     @classmethod
     def create(cls, servers: Sequence[PoolServer], group: GroupFactory,
-               allbackups: bool = False) -> ServerPool:
+               allbackups: bool = False, backup_group: GroupFactory | None = None
+               ) -> ServerPool:
+        """`backup_group`, when given, builds the backup group and handles the "first
+        backup only" rule itself (map-based algorithms, see weight_map.py)."""
         active = [s for s in servers if not s.backup]
         backups = [s for s in servers if s.backup]
-        return cls(tuple(servers), group(active), group(backups), allbackups,
+        backup = (backup_group or group)(backups)
+        return cls(tuple(servers), group(active), backup, allbackups or backup_group is not None,
                    sum(1 for s in active if s.usable), [s for s in backups if s.usable])
 
     def pick(self, key: int | None = None, avoid: PoolServer | None = None

@@ -45,7 +45,15 @@ def build_pool(balance: Balance, servers: Sequence[PoolServer], allbackups: bool
     name = balance.algorithm.split("(", 1)[0]
     key = _hash_key(name, balance)
     group = _group_factory(name, balance, servers, random32)
-    return ServerPool.create(servers, group, allbackups), key
+    backup_group = None
+    if _is_map(name, balance) and not allbackups:
+        gcd = weights_gcd(servers)
+        backup_group = lambda group: _map(group, gcd, first_backup_sized=True)  # noqa: E731
+    return ServerPool.create(servers, group, allbackups, backup_group), key
+
+
+def _is_map(name: str, balance: Balance) -> bool:
+    return name == "static-rr" or (name in ("source", "uri") and balance.hash_type != "consistent")
 
 
 def _group_factory(name: str, balance: Balance, servers: Sequence[PoolServer],
@@ -65,8 +73,8 @@ def _group_factory(name: str, balance: Balance, servers: Sequence[PoolServer],
     return lambda group: _map(group, gcd)
 
 
-def _map(group: list[PoolServer], gcd: int) -> Balancer:
-    return WeightMap.create(group, gcd)
+def _map(group: list[PoolServer], gcd: int, first_backup_sized: bool = False) -> Balancer:
+    return WeightMap.create(group, gcd, first_backup_sized)
 
 
 def _draws(algorithm: str) -> int:

@@ -26,12 +26,17 @@ def weights_gcd(servers: Sequence[PoolServer]) -> int:
 class WeightMap:
     servers: list[PoolServer]
     gcd: int
+    # Backups without `option allbackups`: HAProxy sizes the map by the first usable backup's
+    # weight but still scans every usable backup to fill it (lb_map.c with tot_weight set by
+    # recount_servers()), so a heavier second backup can own slots (haproxy 2.6.12 does this).
+    first_backup_sized: bool = False
     slots: list[PoolServer] = field(default_factory=list)
     rr_index: int = 0
 
     @classmethod
-    def create(cls, servers: list[PoolServer], gcd: int) -> WeightMap:
-        group = cls(servers, gcd)
+    def create(cls, servers: list[PoolServer], gcd: int,
+               first_backup_sized: bool = False) -> WeightMap:
+        group = cls(servers, gcd, first_backup_sized)
         group.rebuild()
         return group
 
@@ -41,6 +46,9 @@ class WeightMap:
         usable = [s for s in self.servers if s.usable]
         weights = [s.weight // self.gcd for s in usable]
         total = sum(weights)
+        if self.first_backup_sized and weights:
+            first = min(range(len(usable)), key=lambda i: usable[i].puid)
+            total = weights[first]
         scores = [0] * len(usable)
         slots: list[PoolServer] = []
         for _ in range(total):

@@ -13,8 +13,10 @@ from hacore.balance.first import First
 from hacore.balance.leastconn import LeastConn
 from hacore.balance.pool import ServerPool
 from hacore.balance.random_draws import RandomDraws
+from hacore.balance.registry import build_pool
 from hacore.balance.roundrobin import RoundRobin
 from hacore.balance.weight_map import WeightMap
+from hacore.config.haproxy_model import Balance
 
 
 def servers(*weights: int, maxconn: int = 0, backups: int = 0) -> list[PoolServer]:
@@ -151,3 +153,19 @@ def test_consistent_hash_moves_only_the_keys_of_a_server_that_leaves() -> None:
     assert moved and all(x is group[1] for x, _ in moved)
     pool.update(group[1], up=True)
     assert [pool.pick(k) for k in keys] == before
+
+
+def test_map_algorithms_size_backups_by_the_first_but_scan_them_all() -> None:
+    """haproxy 2.6.12 (helper-verified against the binary): backups B weight 2 and C weight 4
+    without allbackups: static-rr, source and uri go to C, roundrobin to B."""
+    def backends(algorithm: str) -> list[str]:
+        group = [PoolServer("A", 1, 1, up=False), PoolServer("B", 2, 2, backup=True),
+                 PoolServer("C", 3, 4, backup=True)]
+        pool, key = build_pool(Balance(algorithm), group, False, lambda: 0)
+        keys: list[int | None] = [None] * 4 if key is None else [
+            key.for_source(4, 0x0A000001 + i) for i in range(4)]
+        return [server.name for k in keys if (server := pool.pick(k)) is not None]
+
+    assert backends("static-rr") == ["C", "C", "C", "C"]
+    assert backends("source") == ["C", "C", "C", "C"]
+    assert backends("roundrobin") == ["B", "B", "B", "B"]
