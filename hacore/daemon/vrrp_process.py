@@ -65,6 +65,8 @@ class VrrpService:
         self.signatures: dict[str, Any] = {}
 
     async def start(self, config: KeepalivedConfig) -> None:
+        if config.sync_groups:
+            raise LookupError("vrrp_sync_group is not implemented yet")
         await self.addresses.open()
         await self._run(config, list(config.instances))
 

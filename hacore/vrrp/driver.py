@@ -149,17 +149,27 @@ class RouterDriver:
                                s.auth_type, s.auth_data)
         source = s.primary_address
         assert isinstance(source, ipaddress.IPv4Address)  # the IPv4 driver only
-        message = encode(advert, source, self.group, not self.instance.v3_checksum_as_v2)
-        self._identification = (self._identification + 1) & 0xFFFF
-        try:
-            self.link.send(encode_ipv4(message, source, self.group, self._identification),
-                           self.group)
-        except OSError as error:
-            self.report("send", f"({self.instance.name}) cannot send advert: {error}")
-            return
+        for destination in self._destinations():
+            # v3's pseudo-header names the real destination, unicast peer included.
+            message = encode(advert, source, destination, not self.instance.v3_checksum_as_v2)
+            self._identification = (self._identification + 1) & 0xFFFF
+            try:
+                self.link.send(encode_ipv4(message, source, destination, self._identification),
+                               destination)
+            except OSError as error:
+                self.report("send", f"({self.instance.name}) cannot send advert to "
+                                    f"{destination}: {error}")
+                return
         self.counters["adverts_sent"] += 1
         if priority == 0:
             self.counters["priority_zero_sent"] += 1
+
+    def _destinations(self) -> list[ipaddress.IPv4Address]:
+        """keepalived's unicast mode sends one advert to each unicast_peer instead of the
+        multicast group."""
+        peers = [p.address for p in self.instance.unicast_peers
+                 if isinstance(p.address, ipaddress.IPv4Address)]
+        return peers or [self.group]
 
     async def _addresses(self, add: bool) -> None:
         for vip in self.instance.virtual_addresses:
@@ -253,6 +263,19 @@ class InterfaceListener:
         driver.received(advert, packet.ttl, packet.source, packet.destination.is_multicast)
 
 
+def refuse_unsupported(instance: VrrpInstance) -> None:
+    """What the configuration model reads but this driver cannot do yet is refused by name,
+    never run half-way (README "VRRP speaker")."""
+    reasons = []
+    if instance.version == 3 and any(v.interface.version == 6
+                                     for v in instance.virtual_addresses):
+        reasons.append("VRRPv3 over IPv6 is not implemented yet")
+    if instance.track_interfaces:
+        reasons.append("track_interface is not implemented yet")
+    if reasons:
+        raise LookupError(f"({instance.name}) {'; '.join(reasons)}")
+
+
 async def build_drivers(config: KeepalivedConfig, addresses: AddressManager
                         ) -> tuple[list[RouterDriver], list[InterfaceListener]]:
     """One socket pair per interface, one driver per vrrp_instance (IPv4 instances)."""
@@ -262,6 +285,7 @@ async def build_drivers(config: KeepalivedConfig, addresses: AddressManager
     drivers = []
     scripts = {s.name: s for s in config.scripts}
     for instance in config.instances:
+        refuse_unsupported(instance)
         interface = await addresses.interface(instance.interface)
         vips = {v.interface.ip for v in instance.virtual_addresses
                 if isinstance(v.interface.ip, ipaddress.IPv4Address)}

@@ -33,7 +33,7 @@ def test_supervised_vrrp_tracking_reload_and_parent_death(lan: LanBuilder,
                                                          daemons: Daemons) -> None:
     lb1, lb2 = lan.add_node("lb1", 11), lan.add_node("lb2", 12)
     conf = daemons.tmp / "lb1.conf"
-    conf.write_text(TRACKED.format(name="lb1", state="MASTER", priority=101))
+    conf.write_text(TRACKED.format(name="lb1", state="MASTER", priority=101, extra=""))
     hacore = daemons.spawn(lb1.exec_args(sys.executable, "-m", "hacore", "run", "-f",
                                           str(conf)), daemons.tmp / "hc-lb1.log")
     wait_for(lambda: has_vip(lb1), 8, "hacore takes the VIP")

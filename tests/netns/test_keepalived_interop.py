@@ -54,3 +54,26 @@ def test_hacore_master_keepalived_backup_and_preemption(lan: LanBuilder,
     assert not has_vip(lb1)
     daemons.hacore(lb1, 101, "MASTER")  # comes back: preempts the lower priority
     wait_for(lambda: has_vip(lb1) and not has_vip(lb2), MASTER_DOWN + 3, "hacore preempts")
+
+
+UNICAST = """\
+    unicast_src_ip {own}
+    unicast_peer {{
+        {peer}
+    }}
+"""
+
+
+def test_unicast_peers_interoperate(lan: LanBuilder, daemons: Daemons) -> None:
+    """keepalived's unicast mode: adverts go to each peer, no TTL check (clouds without
+    multicast)."""
+    lb1, lb2 = lan.add_node("lb1", 11), lan.add_node("lb2", 12)
+    keepalived = daemons.keepalived(lb1, 101, "MASTER",
+                                    UNICAST.format(own=lb1.address, peer=lb2.address))
+    wait_for(lambda: has_vip(lb1), 8, "keepalived takes the VIP")
+    daemons.hacore(lb2, 100, "BACKUP", UNICAST.format(own=lb2.address, peer=lb1.address))
+    daemons.wait_log("hc-lb2", "(VI_1) master 198.18.0.11 priority 101", 5)
+    fault = time.monotonic()
+    os.killpg(keepalived.pid, signal.SIGKILL)
+    took = wait_for(lambda: has_vip(lb2), MASTER_DOWN + 2, "hacore takes the VIP") - fault
+    assert MASTER_DOWN - 1 - SLACK <= took <= MASTER_DOWN + SLACK
