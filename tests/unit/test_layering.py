@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "hacore"
-PURE_PACKAGES = ("config", "acl", "balance", "vrrp")
+PURE_PACKAGES = ("config", "acl", "balance", "vrrp", "health")
 FORBIDDEN = frozenset({"asyncio", "socket", "subprocess", "pyroute2", "uvloop",
                        "prometheus_client", "selectors", "ssl", "threading"})
 
