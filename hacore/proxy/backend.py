@@ -1,0 +1,81 @@
+"""A backend at run time: its pool of servers, how requests are keyed for hash algorithms,
+and the connection settings HAProxy derives (configuration.txt §4.2 retries, redispatch,
+timeouts). Built once from the configuration model; the hot path only calls `choose()`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from hacore.balance.base import PoolServer
+from hacore.balance.pool import ServerPool
+from hacore.balance.registry import HashKey, build_pool
+from hacore.config.haproxy_model import Backend, Server
+
+# HAProxy's defaults when a timeout is not set: connect and queue have none (infinite)
+# and warn; hacore bounds them so that a forgotten setting cannot hang a client forever.
+DEFAULT_CONNECT_MS = 5000
+
+
+@dataclass(eq=False, slots=True)
+class RuntimeServer:
+    config: Server
+    member: PoolServer
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+class RuntimeBackend:
+    __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pool",
+                 "redispatch", "retries", "servers")
+
+    def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
+        self.config = config
+        self.name = config.name
+        self.servers = [RuntimeServer(s, PoolServer(s.name, puid, s.weight, s.backup, s.maxconn,
+                                                    up=not s.disabled))
+                        for puid, s in enumerate(config.servers, start=1)]
+        self.by_member = {id(s.member): s for s in self.servers}
+        source = rng or random.Random()
+        self.pool, self.hash_key = build_pool(config.balance, [s.member for s in self.servers],
+                                              config.allbackups, lambda: source.getrandbits(32))
+        timeouts = config.settings.timeouts
+        self.connect_timeout = (timeouts.connect or DEFAULT_CONNECT_MS) / 1000
+        self.retries = config.retries
+        self.redispatch = config.redispatch
+
+    def choose(self, key: int | None, avoid: RuntimeServer | None) -> RuntimeServer | None:
+        member = self.pool.pick(key, None if avoid is None else avoid.member)
+        return None if member is None else self.by_member[id(member)]
+
+    def server_timeout(self, tunnel: float | None) -> float | None:
+        """Server-side inactivity in seconds: `timeout tunnel` when the frontend set one for
+        a tunnel, else this backend's `timeout server`."""
+        timeouts = self.config.settings.timeouts
+        if timeouts.tunnel:
+            return timeouts.tunnel / 1000
+        return timeouts.server / 1000 if timeouts.server else tunnel
+
+    def source_key(self, family: int, address: int) -> int | None:
+        if self.hash_key is None or self.hash_key.kind != "source":
+            return None
+        return self.hash_key.for_source(family, address)
+
+    def uses(self, kind: str) -> bool:
+        return self.hash_key is not None and self.hash_key.kind == kind
+
+
+def retry_target(backend: RuntimeBackend, attempt: int) -> bool:
+    """True when retry number `attempt` (1-based) must go to another server: `option
+    redispatch` alone redispatches on the last retry, `redispatch N` every Nth retry."""
+    if backend.redispatch is None or backend.redispatch == 0:
+        return False
+    if backend.redispatch < 0:
+        return attempt == backend.retries
+    return attempt % backend.redispatch == 0
+
+
+__all__ = ["HashKey", "RuntimeBackend", "RuntimeServer", "ServerPool", "retry_target"]

@@ -1,0 +1,40 @@
+"""A frontend at run time: its compiled routing rules and the backends they name."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from hacore.acl.request import RequestView
+from hacore.acl.router import Router, compile_router
+from hacore.config.haproxy_model import Frontend, Mode
+from hacore.proxy.backend import RuntimeBackend
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+class RuntimeFrontend:
+    __slots__ = ("backends", "config", "connections", "mode", "name", "router")
+
+    def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend]) -> None:
+        self.config = config
+        self.name = config.name
+        self.mode: Mode = config.settings.mode
+        self.router: Router = compile_router(config)
+        self.backends = backends
+        # Sessions still holding a client or a server connection, for a clean stop.
+        self.connections: set[Closable] = set()
+
+    def backend_for(self, request: RequestView) -> RuntimeBackend | None:
+        name = self.router.route(request)
+        return None if name is None else self.backends.get(name)
+
+    def tcp_timeouts(self) -> tuple[float | None, float | None]:
+        """(client side, server side) inactivity in seconds; `timeout tunnel` covers both."""
+        timeouts = self.config.settings.timeouts
+        if timeouts.tunnel:
+            return timeouts.tunnel / 1000, timeouts.tunnel / 1000
+        client = timeouts.client / 1000 if timeouts.client else None
+        server = timeouts.server / 1000 if timeouts.server else None
+        return client, server

@@ -1,0 +1,42 @@
+"""Connecting to a server for one client (configuration.txt §4.2 "retries", "option
+redispatch", "timeout connect"): the chosen server first; after a failure HAProxy waits
+min(timeout connect, 1 s) and tries the same server again, and with `option redispatch` the
+last retry (or every Nth) goes to another server, avoiding the one that failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from hacore.proxy.backend import RuntimeBackend, RuntimeServer, retry_target
+
+TURN_AROUND_MAX = 1.0  # seconds, HAProxy's cap on the pause before retrying the same server
+
+
+async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
+                  factory: Callable[[], asyncio.Protocol]
+                  ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
+    """The server and the connected transport, or None when every attempt failed (no
+    server, or connect failures beyond `retries`). The pool counts the connection."""
+    loop = asyncio.get_running_loop()
+    server = backend.choose(key, None)
+    attempt = 0
+    while server is not None:
+        port = server.config.port or client_port  # no port: the one the client connected to
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_connection(factory, server.config.host, port),
+                backend.connect_timeout)
+        except (OSError, TimeoutError):
+            attempt += 1
+            if attempt > backend.retries:
+                return None
+            if retry_target(backend, attempt):
+                server = backend.choose(key, server)
+            else:
+                await asyncio.sleep(min(backend.connect_timeout, TURN_AROUND_MAX))
+            continue
+        backend.pool.take_conn(server.member)
+        return server, transport, protocol
+    return None

@@ -1,0 +1,99 @@
+"""`mode tcp` on loopback with real backends, on both event loops: the server order is
+HAProxy's, bytes flow both ways with flow control, failed connects are retried and
+redispatched, idle connections time out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from hacore.config import load_texts
+from hacore.proxy.dataplane import DataPlane
+from tests.integration.backends import start_backends, stop_backends
+
+BOUND = 10.0
+
+@asynccontextmanager
+async def proxy(port: int, backend: str, names: list[str]) -> AsyncIterator[list[int]]:
+    """A data plane on 127.0.0.1:`port` in front of backends named `names`."""
+    servers, ports = await start_backends(names)
+    backend = backend.format(*ports)
+    text = (f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
+            f"    default_backend be\nbackend be\n{backend}")
+    config = load_texts([("test.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        yield ports
+    finally:
+        await plane.stop()
+        await stop_backends(servers)
+
+
+async def first_line(port: int) -> str:
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    try:
+        return (await asyncio.wait_for(reader.readline(), BOUND)).decode().strip()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_roundrobin_order_is_haproxys(unused_tcp_port: int) -> None:
+    backend = ("    balance roundrobin\n    server s1 127.0.0.1:{0} weight 3\n"
+               "    server s2 127.0.0.1:{1} weight 2\n    server s3 127.0.0.1:{2} weight 1\n")
+    async with proxy(unused_tcp_port, backend, ["s1", "s2", "s3"]):
+        names = [await first_line(unused_tcp_port) for _ in range(12)]
+    assert names == "s1 s2 s1 s3 s1 s2 s1 s2 s1 s3 s1 s2".split()
+
+
+@pytest.mark.asyncio
+async def test_large_echo_with_half_close(unused_tcp_port: int) -> None:
+    payload = bytes(range(256)) * 4096 * 4  # 4 MiB: forces pause/resume on both sides
+    async with proxy(unused_tcp_port, "    server s1 127.0.0.1:{0}\n", ["s1"]):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        assert await asyncio.wait_for(reader.readline(), BOUND) == b"s1\n"
+
+        async def send() -> None:
+            writer.write(payload)
+            await writer.drain()
+            writer.write_eof()
+
+        sending = asyncio.get_running_loop().create_task(send())
+        echoed = await asyncio.wait_for(reader.read(), BOUND)  # until the server closes
+        await sending
+        writer.close()
+        await writer.wait_closed()
+    assert echoed == payload
+
+
+@pytest.mark.asyncio
+async def test_dead_server_is_retried_then_redispatched(unused_tcp_port: int) -> None:
+    dead = ("    retries 2\n    option redispatch\n    timeout connect 200ms\n"
+            "    server dead 127.0.0.1:1\n    server s2 127.0.0.1:{0}\n")
+    async with proxy(unused_tcp_port, dead, ["s2"]):
+        assert await first_line(unused_tcp_port) == "s2"
+
+
+@pytest.mark.asyncio
+async def test_no_reachable_server_closes_the_client(unused_tcp_port: int) -> None:
+    dead = "    retries 1\n    timeout connect 200ms\n    server dead 127.0.0.1:1\n"
+    async with proxy(unused_tcp_port, dead, []):
+        assert await first_line(unused_tcp_port) == ""
+
+
+@pytest.mark.asyncio
+async def test_idle_client_is_disconnected(unused_tcp_port: int) -> None:
+    backend = "    timeout server 300ms\n    server s1 127.0.0.1:{0}\n"
+    async with proxy(unused_tcp_port, backend, ["s1"]):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        assert await asyncio.wait_for(reader.readline(), BOUND) == b"s1\n"
+        assert await asyncio.wait_for(reader.read(), BOUND) == b""  # closed by the timeout
+        writer.close()
+        await writer.wait_closed()
