@@ -1,12 +1,12 @@
 """`hacore run`: the supervisor, as systemd drives it (Type=notify).
 
-Start: the configuration is already loaded and valid; the VRRP process starts when there are
-vrrp_instances (its own interpreter, so adverts never wait on the data plane), then READY=1.
-SIGHUP: read the files again; a configuration with errors is reported and the running one
-kept; a good one is taken and the VRRP process told to reload. SIGTERM or SIGINT: STOPPING=1,
-the VRRP process stops gracefully (priority-0 adverts, VIPs removed), exit 0. A VRRP process
-that dies is restarted after RESTART_DELAY, as keepalived restarts its children.
-The data plane attaches here with its issue.
+It starts one child process per engine the configuration needs, each its own interpreter
+(architecture.md §4.1): the VRRP speaker when there are vrrp_instances (adverts never wait on
+the data plane), the data plane when there are frontends. Then READY=1.
+SIGHUP: read the files again; with errors they are reported and nothing changes; otherwise
+each running child is told to reload (SIGHUP) and a newly needed one starts. SIGTERM/SIGINT:
+STOPPING=1, children stop gracefully (the VRRP one sends priority 0 and removes its VIPs),
+exit 0. A child that dies is restarted after RESTART_DELAY, as keepalived restarts its own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import uvloop
 
@@ -24,8 +25,8 @@ from hacore.config.model import Config
 from hacore.daemon.sdnotify import notify
 from hacore.daemon.vrrp_process import PARENT_ENV
 
-RESTART_DELAY = 2.0  # seconds before a crashed VRRP process is started again
-STOP_TIMEOUT = 10.0  # seconds a stopping VRRP process gets before SIGKILL
+RESTART_DELAY = 2.0  # seconds before a crashed child is started again
+STOP_TIMEOUT = 10.0  # seconds a stopping child gets before SIGKILL
 
 
 def _log(message: str) -> None:
@@ -42,23 +43,35 @@ def describe(config: Config) -> str:
     return ", ".join(parts)
 
 
-class Daemon:
-    """Holds the running configuration, the VRRP child, and reacts to signals."""
+def engines(config: Config) -> dict[str, str]:
+    """Engine name → module run as its child process."""
+    wanted = {}
+    if config.keepalived is not None and config.keepalived.instances:
+        wanted["VRRP"] = "hacore.daemon.vrrp_process"
+    if config.haproxy is not None and config.haproxy.frontends:
+        wanted["data plane"] = "hacore.daemon.dataplane_process"
+    return wanted
 
+
+@dataclass(slots=True)
+class Child:
+    name: str
+    module: str
+    process: asyncio.subprocess.Process | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+class Daemon:
     def __init__(self, config: Config, files: Sequence[str], config_id: str | None) -> None:
         self.config = config
         self.files = list(files)
         self.config_id = config_id
         self.stopping = asyncio.Event()
         self.reloads = 0
-        self.vrrp: asyncio.subprocess.Process | None = None
-        self._supervise: asyncio.Task[None] | None = None
+        self.children: dict[str, Child] = {}
 
-    def _wants_vrrp(self) -> bool:
-        return self.config.keepalived is not None and bool(self.config.keepalived.instances)
-
-    async def _spawn_vrrp(self) -> asyncio.subprocess.Process:
-        args = [sys.executable, "-m", "hacore.daemon.vrrp_process"]
+    async def _spawn(self, child: Child) -> asyncio.subprocess.Process:
+        args = [sys.executable, "-m", child.module]
         for path in self.files:
             args += ["-f", path]
         if self.config_id:
@@ -66,17 +79,26 @@ class Daemon:
         return await asyncio.create_subprocess_exec(
             *args, env={**os.environ, PARENT_ENV: str(os.getpid())})
 
-    async def _supervise_vrrp(self) -> None:
+    async def _supervise(self, child: Child) -> None:
         while not self.stopping.is_set():
-            self.vrrp = await self._spawn_vrrp()
-            status = await self.vrrp.wait()
+            child.process = await self._spawn(child)
+            status = await child.process.wait()
             if self.stopping.is_set():
                 return
-            _log(f"VRRP process exited with status {status}; restarting in {RESTART_DELAY:g}s")
+            _log(f"{child.name} process exited with status {status}; restarting in "
+                 f"{RESTART_DELAY:g}s")
             try:
                 await asyncio.wait_for(self.stopping.wait(), RESTART_DELAY)
             except TimeoutError:
                 continue
+
+    def _start_children(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name, module in engines(self.config).items():
+            if name not in self.children:
+                child = Child(name, module)
+                child.task = loop.create_task(self._supervise(child))
+                self.children[name] = child
 
     def reload(self) -> None:
         notify("RELOADING=1")
@@ -91,39 +113,37 @@ class Daemon:
                 print(warning, file=sys.stderr)
             self.config = config
             self.reloads += 1
-            if self.vrrp is not None and self.vrrp.returncode is None:
-                self.vrrp.send_signal(signal.SIGHUP)
-            elif self._wants_vrrp() and self._supervise is None:
-                self._supervise = asyncio.get_running_loop().create_task(self._supervise_vrrp())
+            for child in self.children.values():
+                if child.process is not None and child.process.returncode is None:
+                    child.process.send_signal(signal.SIGHUP)
+            self._start_children()
             _log(f"reloaded: {describe(config)}")
         notify("READY=1")
 
-    async def _stop_vrrp(self) -> None:
-        if self.vrrp is None or self.vrrp.returncode is not None:
-            return
-        self.vrrp.terminate()
-        try:
-            await asyncio.wait_for(self.vrrp.wait(), STOP_TIMEOUT)
-        except TimeoutError:
-            self.vrrp.kill()
-            await self.vrrp.wait()
+    async def _stop_child(self, child: Child) -> None:
+        process = child.process
+        if process is not None and process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if child.task is not None:
+            await child.task
 
     async def serve(self) -> int:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         for stop in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop, self.stopping.set)
-        if self._wants_vrrp():
-            self._supervise = loop.create_task(self._supervise_vrrp())
-        engines = "VRRP speaker" if self._wants_vrrp() else "no VRRP instance"
-        _log(f"hacore started: {describe(self.config)}; {engines}; the proxy engine is not "
-             "built yet")
+        self._start_children()
+        names = ", ".join(self.children) or "no engine (nothing to serve)"
+        _log(f"hacore started: {describe(self.config)}; running {names}")
         notify("READY=1")
         await self.stopping.wait()
         notify("STOPPING=1")
-        await self._stop_vrrp()
-        if self._supervise is not None:
-            await self._supervise
+        await asyncio.gather(*(self._stop_child(c) for c in self.children.values()))
         _log("hacore stopped")
         return 0
 

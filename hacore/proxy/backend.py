@@ -64,6 +64,11 @@ class RuntimeBackend:
             return None
         return self.hash_key.for_source(family, address)
 
+    def uri_key(self, target: bytes) -> int | None:
+        if self.hash_key is None or self.hash_key.kind != "uri":
+            return None
+        return self.hash_key.for_uri(target)
+
     def uses(self, kind: str) -> bool:
         return self.hash_key is not None and self.hash_key.kind == kind
 

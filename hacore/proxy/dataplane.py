@@ -9,14 +9,18 @@ from collections.abc import Callable
 from hacore.config.haproxy_model import HaproxyConfig, Mode
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
+from hacore.proxy.http import HttpClient
+from hacore.proxy.http_rules import RequestRules
 from hacore.proxy.listeners import listening_socket
 from hacore.proxy.tcp import ClientSide
+from hacore.proxy.tls import tls_context
 
 STOP_TICKS = 100  # loop iterations a stop waits for closing connections to finish
 
 
 class DataPlane:
     def __init__(self, config: HaproxyConfig) -> None:
+        self.crt_base = config.global_.crt_base
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
         self.frontends = [RuntimeFrontend(f, self.backends) for f in config.frontends]
         self.servers: list[asyncio.Server] = []
@@ -25,27 +29,39 @@ class DataPlane:
         loop = asyncio.get_running_loop()
         try:
             for frontend in self.frontends:
-                factory = self._factory(frontend)
+                rules = RequestRules(frontend.config) if frontend.mode is Mode.HTTP else None
                 for bind in frontend.config.binds:
+                    context = tls_context(bind, self.crt_base) if bind.ssl else None
                     sock = listening_socket(bind)
-                    self.servers.append(await loop.create_server(factory, sock=sock))
+                    self.servers.append(await loop.create_server(
+                        self._factory(frontend, rules, context is not None), sock=sock,
+                        ssl=context))
         except OSError:
             await self.stop()
             raise
 
     @staticmethod
-    def _factory(frontend: RuntimeFrontend) -> Callable[[], asyncio.Protocol]:
-        if frontend.mode is Mode.TCP:
+    def _factory(frontend: RuntimeFrontend, rules: RequestRules | None,
+                 tls: bool) -> Callable[[], asyncio.Protocol]:
+        if rules is None:
             return lambda: ClientSide(frontend)
-        raise NotImplementedError(f"frontend '{frontend.name}': mode http is not served yet")
+        return lambda: HttpClient(frontend, rules, tls)
 
-    async def stop(self) -> None:
-        """Stop listening and close every connection (their server sides follow)."""
+    async def stop_listening(self) -> None:
+        """Close the listening sockets; connections in progress go on (reload)."""
         for server in self.servers:
             server.close()
         for server in self.servers:
             await server.wait_closed()
         self.servers.clear()
+
+    @property
+    def sessions(self) -> int:
+        return sum(len(f.connections) for f in self.frontends)
+
+    async def stop(self) -> None:
+        """Stop listening and close every connection (their server sides follow)."""
+        await self.stop_listening()
         for frontend in self.frontends:
             for session in list(frontend.connections):
                 session.close()

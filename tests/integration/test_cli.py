@@ -89,9 +89,10 @@ async def _datagram(sock: socket.socket) -> bytes:
 
 
 @pytest.mark.asyncio
-async def test_run_reloads_on_hup_and_stops_on_term(tmp_path: Path) -> None:
+async def test_run_reloads_on_hup_and_stops_on_term(tmp_path: Path, unused_tcp_port: int) -> None:
+    base = HAPROXY_BASE.replace("127.0.0.1:18080", f"127.0.0.1:{unused_tcp_port}")
     config = tmp_path / "haproxy.cfg"
-    config.write_text(HAPROXY_BASE)
+    config.write_text(base)
     notify_path = tmp_path / "notify.sock"
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(notify_path))
@@ -103,13 +104,13 @@ async def test_run_reloads_on_hup_and_stops_on_term(tmp_path: Path) -> None:
     try:
         await _line_with(process.stderr, "hacore started: 1 frontend(s), 1 backend(s)")
         assert await _datagram(notify) == b"READY=1"
-        config.write_text(HAPROXY_BASE.replace("maxconn 100", "maxcon 100"))
+        config.write_text(base.replace("maxconn 100", "maxcon 100"))
         process.send_signal(signal.SIGHUP)
         assert await _datagram(notify) == b"RELOADING=1"
         await _line_with(process.stderr, "unknown keyword 'maxcon'")
         await _line_with(process.stderr, "reload refused")
         assert await _datagram(notify) == b"READY=1"
-        config.write_text(HAPROXY_BASE + "backend be2\n    server s2 127.0.0.1:18082\n")
+        config.write_text(base + "backend be2\n    server s2 127.0.0.1:18082\n")
         process.send_signal(signal.SIGHUP)
         await _line_with(process.stderr, "reloaded: 1 frontend(s), 2 backend(s)")
         process.send_signal(signal.SIGTERM)

@@ -1,0 +1,302 @@
+"""`mode http`: HTTP/1.x requests from one client connection, each routed, balanced and sent
+to a server, the response streamed back (asyncio Protocols and httptools, no streams).
+
+Per request (an Exchange): http-request rules and redirects may answer at once; otherwise the
+routed backend picks a server (by URI or source for hash algorithms), the head goes out with
+`x-forwarded-for` when asked and `connection: close` (the server connection lasts one
+request: http-server-close), the body follows as it arrives (re-chunked when chunked).
+Pipelined requests wait their turn. Timeouts: `timeout http-request` for a complete head
+(408), `timeout client` for client inactivity, `timeout server` for the response (504),
+`timeout http-keep-alive` between requests (silent close). Errors are HAProxy's own pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import sys
+from collections import deque
+from typing import cast
+
+import httptools
+
+from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
+from hacore.http.errors import ERRORS
+from hacore.http.message import LAST_CHUNK, RequestHead, chunk
+from hacore.proxy.backend import RuntimeBackend, RuntimeServer
+from hacore.proxy.frontend import RuntimeFrontend
+from hacore.proxy.http_rules import RequestRules
+from hacore.proxy.http_upstream import HttpUpstream
+from hacore.proxy.idle import IdleTimer
+from hacore.proxy.upstream import connect
+from hacore.proxy.views import address_facts
+
+
+class Exchange:
+    """One request and its response."""
+
+    __slots__ = ("backend", "body_done", "bytes_out", "client", "head", "keep_alive",
+                 "pending", "server", "server_timer", "status", "task", "upstream")
+
+    def __init__(self, client: HttpClient, head: RequestHead) -> None:
+        self.client, self.head = client, head
+        self.keep_alive = head.client_wants_keep_alive() and client.keeps_alive
+        self.pending: list[bytes] = []
+        self.body_done = False
+        self.bytes_out = self.status = 0
+        self.backend: RuntimeBackend | None = None
+        self.server: RuntimeServer | None = None
+        self.upstream: HttpUpstream | None = None
+        self.server_timer: IdleTimer | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        answer = self.client.rules.apply(self.head)
+        if answer is not None:
+            self.local_response(answer, keep_alive=self.keep_alive)
+            return
+        backend = self.client.frontend.backend_for(self.head)
+        if backend is None:
+            self.local_response(ERRORS[503], keep_alive=False)
+            return
+        self.backend = backend
+        _forward_for(self.head, self.client.forwardfor(backend))
+        self.client.transport.pause_reading()
+        self.task = asyncio.get_running_loop().create_task(self._connect(backend))
+
+    async def _connect(self, backend: RuntimeBackend) -> None:
+        key = backend.uri_key(self.head.target.encode("latin-1"))
+        if key is None:
+            key = backend.source_key(self.head.src_family, self.head.src)
+        result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self))
+        if result is None:
+            self.local_response(ERRORS[503], keep_alive=False)
+            return
+        self.server, transport, protocol = result
+        self.upstream = cast(HttpUpstream, protocol)
+        self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
+        transport.write(self.head.serialize(close=True))
+        for piece in self.pending:
+            transport.write(piece)
+        self.pending.clear()
+        self.client.transport.resume_reading()
+
+    def request_body(self, data: bytes) -> None:
+        piece = chunk(data) if self.head.chunked else data
+        transport = self.upstream.transport if self.upstream is not None else None
+        if transport is None:
+            self.pending.append(piece)
+        else:
+            transport.write(piece)
+
+    def request_done(self) -> None:
+        self.body_done = True
+        if self.head.chunked:
+            self.request_body_raw(LAST_CHUNK)
+
+    def request_body_raw(self, data: bytes) -> None:
+        transport = self.upstream.transport if self.upstream is not None else None
+        if transport is None:
+            self.pending.append(data)
+        else:
+            transport.write(data)
+
+    def write(self, data: bytes) -> None:
+        self.client.transport.write(data)
+
+    def server_activity(self) -> None:
+        if self.server_timer is not None:
+            self.server_timer.touch()
+
+    def _server_timed_out(self) -> None:
+        self.server_failed(504)
+
+    def server_failed(self, status: int) -> None:
+        if self.upstream is not None and self.upstream.started:
+            self._release()
+            self.client.transport.close()  # the response was cut: nothing else to say
+            return
+        self._release()
+        self.local_response(ERRORS[status], keep_alive=False)
+
+    def local_response(self, data: bytes, keep_alive: bool) -> None:
+        self.keep_alive = keep_alive and self.body_done
+        self.status = int(data[9:12])
+        self.write(data)
+        self.response_done()
+
+    def response_done(self) -> None:
+        self._release()
+        self.client.exchange_done(self)
+
+    def _release(self) -> None:
+        if self.server_timer is not None:
+            self.server_timer.cancel()
+            self.server_timer = None
+        if self.backend is not None and self.server is not None:
+            self.backend.pool.drop_conn(self.server.member)
+            self.server = None
+        if self.upstream is not None and self.upstream.transport is not None:
+            self.upstream.complete = True
+            self.upstream.transport.close()
+
+    def abort(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self._release()
+
+
+def _forward_for(head: RequestHead, option: ForwardFor | None) -> None:
+    """`option forwardfor`: append the client address as the last x-forwarded-for header
+    (configuration.txt: servers must use the last occurrence), unless `except` matches the
+    client or `if-none` finds one already."""
+    if option is None:
+        return
+    name = option.header.lower()
+    if option.if_none and head.get(name) is not None:
+        return
+    address = (ipaddress.IPv4Address(head.src) if head.src_family == 4
+               else ipaddress.IPv6Address(head.src))
+    if option.except_network and address in ipaddress.ip_network(option.except_network, False):
+        return
+    head.headers.append((name, str(address)))
+
+
+class HttpClient(asyncio.Protocol):
+    __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "active", "client_timer",
+                 "facts", "frontend", "head_timer", "keeps_alive", "parser", "rules", "ssl",
+                 "transport", "waiting_head")
+
+    def __init__(self, frontend: RuntimeFrontend, rules: RequestRules, ssl: bool) -> None:
+        self.frontend, self.rules, self.ssl = frontend, rules, ssl
+        self.keeps_alive = frontend.config.settings.keep_alive is not KeepAliveMode.CLOSE
+        self._exchanges: deque[Exchange] = deque()
+        self.active: Exchange | None = None
+        self._receiving: Exchange | None = None
+        self._url: list[bytes] = []
+        self._headers: list[tuple[str, str]] = []
+        self.waiting_head = True
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.frontend.connections.add(self)
+        peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
+        self.facts = (*address_facts(peer), *address_facts(local))
+        self.parser = httptools.HttpRequestParser(self)
+        # RFC 9112 §6.3: with both Transfer-Encoding chunked and Content-Length, chunked
+        # wins and Content-Length is dropped when forwarding (HAProxy does the same);
+        # llhttp would refuse the request without this leniency.
+        self.parser.set_dangerous_leniencies(lenient_chunked_length=True)
+        timeouts = self.frontend.config.settings.timeouts
+        self.client_timer = IdleTimer((timeouts.client or 0) / 1000 or None, self.close)
+        head_ms = timeouts.http_request or timeouts.client
+        self.head_timer = IdleTimer((head_ms or 0) / 1000 or None, self._head_timed_out)
+
+    def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
+        return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
+
+    def data_received(self, data: bytes) -> None:
+        self.client_timer.touch()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._bad_request()
+        except httptools.HttpParserError:
+            self._bad_request()
+
+    def _bad_request(self) -> None:
+        if self.active is None or self.active.upstream is None or not self.active.upstream.started:
+            self.transport.write(ERRORS[400])
+        self.close()
+
+    def _head_timed_out(self) -> None:
+        if not self.waiting_head:
+            self.head_timer.touch()
+            return
+        if self._url or self._headers:
+            self.transport.write(ERRORS[408])  # a request started and did not finish in time
+        self.close()
+
+    # httptools request callbacks
+    def on_message_begin(self) -> None:
+        self._url.clear()
+        self._headers = []
+
+    def on_url(self, url: bytes) -> None:
+        self._url.append(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1").strip()))
+
+    def on_headers_complete(self) -> None:
+        self.waiting_head = False
+        head = RequestHead(self.parser.get_method().decode("latin-1"),
+                           b"".join(self._url).decode("latin-1"),
+                           self.parser.get_http_version(), self._headers)
+        head.src_family, head.src, head.src_port, head.dst_family, head.dst, head.dst_port = (
+            self.facts)
+        head.ssl = self.ssl
+        exchange = Exchange(self, head)
+        self._receiving = exchange
+        self._exchanges.append(exchange)
+        if self.active is None:
+            self._start_next()
+        else:
+            self.transport.pause_reading()  # pipelined: wait for the one in progress
+
+    def on_body(self, body: bytes) -> None:
+        if self._receiving is not None:
+            self._receiving.request_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._receiving is not None:
+            self._receiving.request_done()
+            self._receiving = None
+        self.waiting_head = True
+        self.head_timer.touch()
+
+    def _start_next(self) -> None:
+        if self._exchanges:
+            self.active = self._exchanges.popleft()
+            self.active.start()
+
+    def exchange_done(self, exchange: Exchange) -> None:
+        self.active = None
+        self._log(exchange)
+        if not exchange.keep_alive:
+            self.close()
+            return
+        self.head_timer.touch()
+        self._start_next()
+        if self.active is None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def pause_writing(self) -> None:
+        upstream = self.active.upstream if self.active is not None else None
+        if upstream is not None and upstream.transport is not None:
+            upstream.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        upstream = self.active.upstream if self.active is not None else None
+        if upstream is not None and upstream.transport is not None:
+            upstream.transport.resume_reading()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.client_timer.cancel()
+        self.head_timer.cancel()
+        for exchange in (self.active, *self._exchanges):
+            if exchange is not None:
+                exchange.abort()
+        self.frontend.connections.discard(self)
+
+    def _log(self, exchange: Exchange) -> None:
+        settings = self.frontend.config.settings
+        if settings.httplog and settings.logs:
+            server = exchange.server.name if exchange.server else "<NOSRV>"
+            backend = exchange.backend.name if exchange.backend else self.frontend.name
+            request = f"{exchange.head.method} {exchange.head.target} HTTP/{exchange.head.version}"
+            print(f"{self.frontend.name} {backend}/{server} {exchange.status} \"{request}\"",
+                  file=sys.stderr, flush=True)

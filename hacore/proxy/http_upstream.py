@@ -1,0 +1,99 @@
+"""The server side of one HTTP exchange: parse the response with httptools and stream it to
+the client, re-framed (a chunked body stays chunked, chunk by chunk). The server connection
+is closed after each response (http-server-close; connection reuse comes later)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, cast
+
+import httptools
+
+from hacore.http.message import LAST_CHUNK, chunk, serialize_response
+
+if TYPE_CHECKING:
+    from hacore.proxy.http import Exchange
+
+NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class HttpUpstream(asyncio.Protocol):
+    __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "parser",
+                 "started", "transport")
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self.parser = httptools.HttpResponseParser(self)
+        self._headers: list[tuple[str, str]] = []
+        self._reason = b""
+        self.started = self.complete = self.chunked = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.exchange.server_activity()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self.exchange.server_failed(502)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.complete:
+            return
+        if self.started and not self.chunked and "content-length" not in dict(self._headers):
+            self.complete = True  # a close-delimited body ends with the connection
+            self.exchange.response_done()
+        else:
+            self.exchange.server_failed(502)
+
+    def pause_writing(self) -> None:
+        self.exchange.client.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.exchange.client.transport.resume_reading()
+
+    # httptools callbacks
+    def on_status(self, status: bytes) -> None:
+        self._reason += status
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1").strip()))
+
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        version = self.parser.get_http_version()
+        headers, self._headers = self._headers, []
+        reason, self._reason = self._reason.decode("latin-1"), b""
+        exchange = self.exchange
+        if 100 <= status < 200:  # interim: forward, the final response follows
+            exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
+                                              client_version="1.1"))
+            return
+        self.started = True
+        self.chunked = any(n == "transfer-encoding" and "chunked" in v.lower()
+                           for n, v in headers)
+        no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
+        framed = no_body or self.chunked or any(n == "content-length" for n, _ in headers)
+        exchange.keep_alive = exchange.keep_alive and framed
+        exchange.write(serialize_response(version, status, reason, headers,
+                                          keep_alive=exchange.keep_alive,
+                                          client_version=exchange.head.version))
+        exchange.status = status
+        if no_body:
+            self.complete = True
+            exchange.response_done()
+
+    def on_body(self, body: bytes) -> None:
+        if not self.complete:
+            self.exchange.bytes_out += len(body)
+            self.exchange.write(chunk(body) if self.chunked else body)
+
+    def on_message_complete(self) -> None:
+        if not self.started or self.complete:
+            return
+        if self.chunked:
+            self.exchange.write(LAST_CHUNK)
+        self.complete = True
+        self.exchange.response_done()

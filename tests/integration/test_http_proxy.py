@@ -1,0 +1,122 @@
+"""`mode http` on loopback, on both event loops: balancing order over HTTP, keep-alive to the
+client with one server connection per request (http-server-close), x-forwarded-for, request
+bodies, redirects, and HAProxy's own error responses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from hacore.config import load_texts
+from hacore.http.errors import ERRORS
+from hacore.proxy.dataplane import DataPlane
+from tests.integration.http_backends import start_http_backends
+
+BOUND = 10.0
+DEFAULTS = ("defaults\n    mode http\n    option forwardfor\n    option http-server-close\n"
+            "    timeout connect 1s\n    timeout client 5s\n    timeout server 2s\n")
+
+
+@asynccontextmanager
+async def proxy(port: int, body: str, specs: list[tuple[str, bytes | None]]
+                ) -> AsyncIterator[None]:
+    servers, ports = await start_http_backends(specs)
+    text = DEFAULTS + body.format(port, *ports)
+    config = load_texts([("test.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        yield
+    finally:
+        await plane.stop()
+        for server in servers:
+            server.close()
+            await server.wait_closed()
+
+
+async def exchange(port: int, raw: bytes, responses: int = 1) -> list[bytes]:
+    """Send `raw` on one connection; read `responses` content-length framed responses."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    try:
+        writer.write(raw)
+        out = []
+        for _ in range(responses):
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND)
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            out.append(head + await asyncio.wait_for(reader.readexactly(length), BOUND))
+        return out
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def body_of(response: bytes) -> str:
+    return response.split(b"\r\n\r\n", 1)[1].decode()
+
+
+ROUND_ROBIN = ("frontend fe\n    bind 127.0.0.1:{0}\n    default_backend be\n"
+               "backend be\n    balance roundrobin\n    server s1 127.0.0.1:{1} weight 3\n"
+               "    server s2 127.0.0.1:{2} weight 2\n    server s3 127.0.0.1:{3} weight 1\n")
+
+
+@pytest.mark.asyncio
+async def test_keep_alive_client_and_roundrobin_order(unused_tcp_port: int) -> None:
+    async with proxy(unused_tcp_port, ROUND_ROBIN, [("s1", None), ("s2", None), ("s3", None)]):
+        request = b"GET /x HTTP/1.1\r\nhost: example\r\n\r\n"
+        responses = await exchange(unused_tcp_port, request * 6, responses=6)
+    names = [body_of(r).split()[0] for r in responses]
+    assert names == ["s1", "s2", "s1", "s3", "s1", "s2"]
+    first = body_of(responses[0])
+    assert first == "s1 GET /x HTTP/1.1 xff=127.0.0.1 conn=close body=0"
+    assert responses[0].startswith(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\n")
+
+
+@pytest.mark.asyncio
+async def test_request_bodies_content_length_and_chunked(unused_tcp_port: int) -> None:
+    async with proxy(unused_tcp_port, ROUND_ROBIN, [("s1", None), ("s2", None), ("s3", None)]):
+        fixed = b"POST /a HTTP/1.1\r\ncontent-length: 5\r\n\r\nhello"
+        chunked = (b"POST /b HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 99\r\n"
+                   b"\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
+        responses = await exchange(unused_tcp_port, fixed + chunked, responses=2)
+    assert [body_of(r).split()[-1] for r in responses] == ["body=5", "body=7"]
+
+
+@pytest.mark.asyncio
+async def test_no_server_is_haproxys_503(unused_tcp_port: int) -> None:
+    config = "frontend fe\n    bind 127.0.0.1:{0}\n    default_backend be\nbackend be\n"
+    async with proxy(unused_tcp_port, config, []):
+        (response,) = await exchange(unused_tcp_port, b"GET / HTTP/1.1\r\n\r\n")
+    assert response == ERRORS[503]
+
+
+@pytest.mark.asyncio
+async def test_invalid_response_is_502_and_bad_request_is_400(unused_tcp_port: int) -> None:
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    default_backend be\nbackend be\n"
+              "    server bad 127.0.0.1:{1}\n")
+    async with proxy(unused_tcp_port, config, [("bad", b"NOT HTTP\r\n\r\n")]):
+        (bad_gateway,) = await exchange(unused_tcp_port, b"GET / HTTP/1.1\r\n\r\n")
+        (bad_request,) = await exchange(unused_tcp_port, b"GET / HTTP/1.1\r\nHost x\r\n\r\n")
+    assert bad_gateway == ERRORS[502]
+    assert bad_request == ERRORS[400]
+
+
+@pytest.mark.asyncio
+async def test_course_redirect_and_acl_routing(unused_tcp_port: int) -> None:
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n"
+              "    redirect scheme https code 301 if {{ path_beg /secure }} !{{ ssl_fc }}\n"
+              "    acl is_api path_beg /api\n    use_backend api if is_api\n"
+              "    default_backend web\nbackend api\n    server a1 127.0.0.1:{1}\n"
+              "backend web\n    server w1 127.0.0.1:{2}\n")
+    async with proxy(unused_tcp_port, config, [("a1", None), ("w1", None)]):
+        api, web, moved = await exchange(
+            unused_tcp_port, b"GET /api/v1 HTTP/1.1\r\n\r\nGET /home HTTP/1.1\r\n\r\n"
+            b"GET /secure/x?y=1 HTTP/1.1\r\nhost: shop.example\r\n\r\n", responses=3)
+    assert body_of(api).startswith("a1 GET /api/v1")
+    assert body_of(web).startswith("w1 GET /home")
+    assert moved == (b"HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
+                     b"location: https://shop.example/secure/x?y=1\r\n\r\n")
