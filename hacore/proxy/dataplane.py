@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 
 from hacore.config.haproxy_model import HaproxyConfig, Mode
+from hacore.health.checker import BackendChecker, checkers_for
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http import HttpClient
@@ -24,9 +25,13 @@ class DataPlane:
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
         self.frontends = [RuntimeFrontend(f, self.backends) for f in config.frontends]
         self.servers: list[asyncio.Server] = []
+        self.checkers: list[BackendChecker] = []
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        self.checkers = checkers_for(list(self.backends.values()))
+        for checker in self.checkers:
+            checker.start()
         try:
             for frontend in self.frontends:
                 rules = RequestRules(frontend.config) if frontend.mode is Mode.HTTP else None
@@ -60,7 +65,9 @@ class DataPlane:
         return sum(len(f.connections) for f in self.frontends)
 
     async def stop(self) -> None:
-        """Stop listening and close every connection (their server sides follow)."""
+        """Stop checks and listening, close every connection (their server sides follow)."""
+        for checker in self.checkers:
+            checker.stop()
         await self.stop_listening()
         for frontend in self.frontends:
             for session in list(frontend.connections):

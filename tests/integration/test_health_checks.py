@@ -1,0 +1,65 @@
+"""Health checks against real loopback servers: a server answering 500 is marked DOWN with
+HAProxy's log line and leaves balancing; when every active server is down the backup
+serves; traffic follows the transitions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hacore.config import load_texts
+from hacore.proxy.dataplane import DataPlane
+from tests.integration.http_backends import start_http_backends
+from tests.integration.test_http_proxy import BOUND, DEFAULTS, body_of, exchange
+
+ERROR_500 = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n"
+
+
+async def wait_until(condition: object, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BOUND
+    while not condition():  # type: ignore[operator]
+        assert loop.time() < deadline, f"not within {BOUND}s: {what}"
+        await asyncio.sleep(0.01)  # bounded poll of the pool's state
+
+
+@pytest.mark.asyncio
+async def test_failing_server_goes_down_and_backup_takes_over(
+        unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    servers, ports = await start_http_backends([("app1", None), ("app2", ERROR_500),
+                                                ("app3", None)])
+    text = DEFAULTS + (
+        f"frontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n    default_backend b\n"
+        "backend b\n    option httpchk GET /health\n    http-check expect status 200\n"
+        f"    server app1 127.0.0.1:{ports[0]} check inter 100ms\n"
+        f"    server app2 127.0.0.1:{ports[1]} check inter 100ms\n"
+        f"    server app3 127.0.0.1:{ports[2]} check inter 100ms backup\n")
+    config = load_texts([("t.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    members = {s.name: s.member for s in plane.backends["b"].servers}
+    try:
+        await wait_until(lambda: not members["app2"].up, "app2 marked DOWN")
+        names = [body_of(r).split()[0] for r in await exchange(
+            unused_tcp_port, b"GET / HTTP/1.1\r\n\r\n" * 3, responses=3)]
+        assert names == ["app1", "app1", "app1"]
+        servers[0].close()  # app1 stops listening: its next check is refused
+        await servers[0].wait_closed()
+        await wait_until(lambda: not members["app1"].up, "app1 marked DOWN")
+        (response,) = await exchange(unused_tcp_port, b"GET / HTTP/1.1\r\n\r\n")
+        assert body_of(response).startswith("app3 ")
+    finally:
+        await plane.stop()
+        for server in servers:
+            server.close()
+            await server.wait_closed()
+    log = capsys.readouterr().err
+    assert ("[WARNING] Server b/app2 is DOWN, reason: Layer7 wrong status, code: 500, info: "
+            '"Internal Server Error", check duration:') in log
+    assert ("check duration: " in log and
+            "ms. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining"
+            " in queue." in log)
+    assert "[ALERT] backend 'b' has no server available!" not in log
+    assert "[WARNING] Server b/app1 is DOWN, reason: Layer4 connection problem" in log
