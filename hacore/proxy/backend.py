@@ -30,7 +30,7 @@ class RuntimeServer:
 
 class RuntimeBackend:
     __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pool",
-                 "redispatch", "retries", "servers")
+                 "redispatch", "response_rules", "retries", "servers")
 
     def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
         self.config = config
@@ -46,6 +46,7 @@ class RuntimeBackend:
         self.connect_timeout = (timeouts.connect or DEFAULT_CONNECT_MS) / 1000
         self.retries = config.retries
         self.redispatch = config.redispatch
+        self.response_rules = list(config.settings.http_response_rules)
 
     def choose(self, key: int | None, avoid: RuntimeServer | None) -> RuntimeServer | None:
         member = self.pool.pick(key, None if avoid is None else avoid.member)

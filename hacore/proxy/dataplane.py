@@ -11,7 +11,7 @@ from hacore.health.checker import BackendChecker, checkers_for
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http import HttpClient
-from hacore.proxy.http_rules import RequestRules
+from hacore.proxy.http_rules import RequestRules, ResponseRules
 from hacore.proxy.listeners import listening_socket
 from hacore.proxy.tcp import ClientSide
 from hacore.proxy.tls import tls_context
@@ -35,22 +35,32 @@ class DataPlane:
         try:
             for frontend in self.frontends:
                 rules = RequestRules(frontend.config) if frontend.mode is Mode.HTTP else None
+                responses = self._response_rules(frontend)
                 for bind in frontend.config.binds:
                     context = tls_context(bind, self.crt_base) if bind.ssl else None
                     sock = listening_socket(bind)
                     self.servers.append(await loop.create_server(
-                        self._factory(frontend, rules, context is not None), sock=sock,
+                        self._factory(frontend, rules, responses, context is not None), sock=sock,
                         ssl=context))
         except OSError:
             await self.stop()
             raise
 
+    def _response_rules(self, frontend: RuntimeFrontend) -> dict[str, ResponseRules]:
+        settings = frontend.config.settings
+        rules = {"": ResponseRules(list(settings.http_response_rules), list(settings.acls))}
+        for name, backend in self.backends.items():
+            if backend.response_rules:
+                rules[name] = ResponseRules(backend.response_rules,
+                                            list(backend.config.settings.acls))
+        return rules
+
     @staticmethod
     def _factory(frontend: RuntimeFrontend, rules: RequestRules | None,
-                 tls: bool) -> Callable[[], asyncio.Protocol]:
+                 responses: dict[str, ResponseRules], tls: bool) -> Callable[[], asyncio.Protocol]:
         if rules is None:
             return lambda: ClientSide(frontend)
-        return lambda: HttpClient(frontend, rules, tls)
+        return lambda: HttpClient(frontend, rules, responses, tls)
 
     async def stop_listening(self) -> None:
         """Close the listening sockets; connections in progress go on (reload)."""

@@ -25,7 +25,7 @@ from hacore.http.errors import ERRORS
 from hacore.http.message import LAST_CHUNK, RequestHead, chunk
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
-from hacore.proxy.http_rules import RequestRules
+from hacore.proxy.http_rules import RequestRules, ResponseRules
 from hacore.proxy.http_upstream import HttpUpstream
 from hacore.proxy.idle import IdleTimer
 from hacore.proxy.upstream import connect
@@ -104,6 +104,13 @@ class Exchange:
     def write(self, data: bytes) -> None:
         self.client.transport.write(data)
 
+    def response_headers(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """http-response rules: the frontend's, then the backend's (configuration.txt)."""
+        rules = self.client.response_rules
+        if self.backend is not None and self.backend.name in rules:
+            headers = rules[self.backend.name].apply(self.head, headers)
+        return rules[""].apply(self.head, headers) if "" in rules else headers
+
     def server_activity(self) -> None:
         if self.server_timer is not None:
             self.server_timer.touch()
@@ -164,11 +171,13 @@ def _forward_for(head: RequestHead, option: ForwardFor | None) -> None:
 
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "active", "client_timer",
-                 "facts", "frontend", "head_timer", "keeps_alive", "parser", "rules", "ssl",
-                 "transport", "waiting_head")
+                 "facts", "frontend", "head_timer", "keeps_alive", "parser", "response_rules",
+                 "rules", "ssl", "transport", "waiting_head")
 
-    def __init__(self, frontend: RuntimeFrontend, rules: RequestRules, ssl: bool) -> None:
+    def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
+                 response_rules: dict[str, ResponseRules], ssl: bool) -> None:
         self.frontend, self.rules, self.ssl = frontend, rules, ssl
+        self.response_rules = response_rules  # "" = the frontend's, else per backend name
         self.keeps_alive = frontend.config.settings.keep_alive is not KeepAliveMode.CLOSE
         self._exchanges: deque[Exchange] = deque()
         self.active: Exchange | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hacore.acl.compile import Predicate, compile_condition, compile_named_acls
-from hacore.config.haproxy_model import Condition, Frontend, HttpRule, Redirect
+from hacore.config.haproxy_model import AclDeclaration, Condition, Frontend, HttpRule, Redirect
 from hacore.http.errors import ERRORS, redirect
 from hacore.http.message import RequestHead
 
@@ -16,6 +16,32 @@ from hacore.http.message import RequestHead
 class _Rule:
     test: Predicate | None
     rule: HttpRule | Redirect
+
+
+class ResponseRules:
+    """`http-response set-header|add-header|del-header` of the frontend then the backend,
+    applied to each response head in order."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: list[HttpRule], acls: list[AclDeclaration]) -> None:
+        named = compile_named_acls(acls)
+        self.rules = [(None if r.condition is None else compile_condition(r.condition, named), r)
+                      for r in rules]
+
+    def apply(self, request: RequestHead, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for test, rule in self.rules:
+            if test is not None and not test(request):
+                continue
+            name = rule.args[0].lower() if rule.args else ""
+            if rule.action == "set-header":
+                headers = [(n, v) for n, v in headers if n != name]
+                headers.append((name, " ".join(rule.args[1:])))
+            elif rule.action == "add-header":
+                headers.append((name, " ".join(rule.args[1:])))
+            elif rule.action == "del-header":
+                headers = [(n, v) for n, v in headers if n != name]
+        return headers
 
 
 class RequestRules:

@@ -67,6 +67,7 @@ class HttpUpstream(asyncio.Protocol):
         headers, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
+        headers = exchange.response_headers(headers)
         if 100 <= status < 200:  # interim: forward, the final response follows
             exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
                                               client_version="1.1"))

@@ -120,3 +120,16 @@ async def test_course_redirect_and_acl_routing(unused_tcp_port: int) -> None:
     assert body_of(web).startswith("w1 GET /home")
     assert moved == (b"HTTP/1.1 301 Moved Permanently\r\ncontent-length: 0\r\n"
                      b"location: https://shop.example/secure/x?y=1\r\n\r\n")
+
+
+@pytest.mark.asyncio
+async def test_http_request_and_response_header_rules(unused_tcp_port: int) -> None:
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    http-request deny if {{ path_beg /private }}\n"
+              "    http-response set-header X-Served-By lb1\n    default_backend web\n"
+              "backend web\n    http-response del-header x-backend-secret\n"
+              "    server w1 127.0.0.1:{1}\n")
+    async with proxy(unused_tcp_port, config, [("w1", None)]):
+        served, denied = await exchange(
+            unused_tcp_port, b"GET /a HTTP/1.1\r\n\r\nGET /private HTTP/1.1\r\n\r\n", 2)
+    assert b"\r\nx-served-by: lb1\r\n" in served
+    assert denied == ERRORS[403]
