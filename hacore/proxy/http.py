@@ -53,7 +53,8 @@ class Exchange:
     def start(self) -> None:
         answer = self.client.rules.apply(self.head)
         if answer is not None:
-            self.local_response(answer, keep_alive=self.keep_alive)
+            # HAProxy closes after its error pages (deny...), keeps a redirect alive.
+            self.local_response(answer, keep_alive=self.keep_alive and answer[9:10] in b"123")
             return
         backend = self.client.frontend.backend_for(self.head)
         if backend is None:
