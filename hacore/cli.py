@@ -10,6 +10,7 @@ from hacore import __version__
 from hacore.config import ConfigError, load
 from hacore.config.model import Config
 from hacore.daemon.run import run
+from hacore.lab.run import main as lab_main
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
                              "repeat for several")
         command.add_argument("-i", dest="config_id", metavar="ID",
                              help="keepalived's config id for '@ID' lines (default: node name)")
+    lab = commands.add_parser("lab", help="replay the course's two-node failover exercise in "
+                              "network namespaces and measure it (root)")
+    lab.add_argument("--runs", type=int, default=3, help="failovers to measure (default 3)")
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -51,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "version":
         print(f"hacore {__version__}")
         return 0
+    if args.command == "lab":
+        return lab_main(args.runs)
     config = _load(args.files, args.config_id)
     if config is None:
         return 1

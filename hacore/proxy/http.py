@@ -36,7 +36,8 @@ class Exchange:
     """One request and its response."""
 
     __slots__ = ("backend", "body_done", "bytes_out", "client", "head", "keep_alive",
-                 "pending", "server", "server_timer", "status", "task", "upstream")
+                 "pending", "server", "server_name", "server_timer", "status", "task",
+                 "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
         self.client, self.head = client, head
@@ -46,6 +47,7 @@ class Exchange:
         self.bytes_out = self.status = 0
         self.backend: RuntimeBackend | None = None
         self.server: RuntimeServer | None = None
+        self.server_name = "<NOSRV>"  # for the log line, kept after the server is released
         self.upstream: HttpUpstream | None = None
         self.server_timer: IdleTimer | None = None
         self.task: asyncio.Task[None] | None = None
@@ -74,6 +76,7 @@ class Exchange:
             self.local_response(ERRORS[503], keep_alive=False)
             return
         self.server, transport, protocol = result
+        self.server_name = self.server.name
         self.upstream = cast(HttpUpstream, protocol)
         self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
         transport.write(self.head.serialize(close=True))
@@ -305,7 +308,7 @@ class HttpClient(asyncio.Protocol):
     def _log(self, exchange: Exchange) -> None:
         settings = self.frontend.config.settings
         if settings.httplog and settings.logs:
-            server = exchange.server.name if exchange.server else "<NOSRV>"
+            server = exchange.server_name
             backend = exchange.backend.name if exchange.backend else self.frontend.name
             request = f"{exchange.head.method} {exchange.head.target} HTTP/{exchange.head.version}"
             print(f"{self.frontend.name} {backend}/{server} {exchange.status} \"{request}\"",

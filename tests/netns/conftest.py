@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from hacore.lab.netns import LanBuilder
 from tests.netns.daemons import Daemons
-from tests.netns.lan import LanBuilder
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.netns.lan import Node, run
+from hacore.lab.netns import Node, run
 
 VIP = "198.18.0.100"
 REPO = Path(__file__).resolve().parents[2]

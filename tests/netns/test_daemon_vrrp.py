@@ -13,8 +13,8 @@ import time
 
 import pytest
 
+from hacore.lab.netns import LanBuilder
 from tests.netns.daemons import CONFIG, SLACK, Daemons, has_vip, wait_for
-from tests.netns.lan import LanBuilder
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
 

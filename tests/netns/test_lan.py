@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.netns.lan import LanBuilder, run
+from hacore.lab.netns import LanBuilder, run
 
 pytestmark = pytest.mark.netns
 
