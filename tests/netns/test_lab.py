@@ -35,4 +35,5 @@ def test_lab_failover(tmp_path: Path) -> None:
         lab.close()
     assert MASTER_DOWN_102_MS - 1000 - SLACK_MS <= outcome.took_vip_ms <= (
         MASTER_DOWN_102_MS + SLACK_MS)
-    assert outcome.took_vip_ms <= outcome.client_ms <= outcome.took_vip_ms + 500
+    # The VIP is seen by polling `ip addr` (a few ms late); the client may be served first.
+    assert outcome.took_vip_ms - 50 <= outcome.client_ms <= outcome.took_vip_ms + 500
