@@ -44,8 +44,8 @@ async def serve(files: Sequence[str], config_id: str | None, config: HaproxyConf
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stop.set)
     loop.add_signal_handler(signal.SIGHUP, reloads.put_nowait, None)
-    plane = DataPlane(config)
     try:
+        plane = DataPlane(config)
         await plane.start()
     except (OSError, ValueError) as error:
         log(f"cannot start: {error}")
@@ -77,8 +77,8 @@ async def _reload(files: Sequence[str], config_id: str | None, plane: DataPlane,
         return plane
     if loaded.haproxy is None:
         return plane
-    new = DataPlane(loaded.haproxy)
     try:
+        new = DataPlane(loaded.haproxy)
         await new.start()
     except (OSError, ValueError) as error:
         log(f"reload refused: {error}")

@@ -12,6 +12,7 @@ from hacore.balance.base import PoolServer
 from hacore.balance.pool import ServerPool
 from hacore.balance.registry import HashKey, build_pool
 from hacore.config.haproxy_model import Backend, Server
+from hacore.proxy.errorpages import load_pages
 
 # HAProxy's defaults when a timeout is not set: connect and queue have none (infinite)
 # and warn; hacore bounds them so that a forgotten setting cannot hang a client forever.
@@ -29,7 +30,7 @@ class RuntimeServer:
 
 
 class RuntimeBackend:
-    __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pool",
+    __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pages", "pool",
                  "redispatch", "response_rules", "retries", "servers")
 
     def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
@@ -47,6 +48,7 @@ class RuntimeBackend:
         self.retries = config.retries
         self.redispatch = config.redispatch
         self.response_rules = list(config.settings.http_response_rules)
+        self.pages = load_pages(config.settings.errorfiles)
 
     def choose(self, key: int | None, avoid: RuntimeServer | None) -> RuntimeServer | None:
         member = self.pool.pick(key, None if avoid is None else avoid.member)

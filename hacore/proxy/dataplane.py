@@ -34,7 +34,8 @@ class DataPlane:
             checker.start()
         try:
             for frontend in self.frontends:
-                rules = RequestRules(frontend.config) if frontend.mode is Mode.HTTP else None
+                rules = (RequestRules(frontend.config, frontend.pages)
+                         if frontend.mode is Mode.HTTP else None)
                 responses = self._response_rules(frontend)
                 for bind in frontend.config.binds:
                     context = tls_context(bind, self.crt_base) if bind.ssl else None

@@ -8,6 +8,7 @@ from hacore.acl.request import RequestView
 from hacore.acl.router import Router, compile_router
 from hacore.config.haproxy_model import Frontend, Mode
 from hacore.proxy.backend import RuntimeBackend
+from hacore.proxy.errorpages import load_pages
 
 
 class Closable(Protocol):
@@ -15,7 +16,7 @@ class Closable(Protocol):
 
 
 class RuntimeFrontend:
-    __slots__ = ("backends", "config", "connections", "mode", "name", "router")
+    __slots__ = ("backends", "config", "connections", "mode", "name", "pages", "router")
 
     def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend]) -> None:
         self.config = config
@@ -23,6 +24,7 @@ class RuntimeFrontend:
         self.mode: Mode = config.settings.mode
         self.router: Router = compile_router(config)
         self.backends = backends
+        self.pages = load_pages(config.settings.errorfiles)
         # Sessions still holding a client or a server connection, for a clean stop.
         self.connections: set[Closable] = set()
 

@@ -21,7 +21,6 @@ from typing import cast
 import httptools
 
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
-from hacore.http.errors import ERRORS
 from hacore.http.message import LAST_CHUNK, RequestHead, chunk
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
@@ -60,7 +59,7 @@ class Exchange:
             return
         backend = self.client.frontend.backend_for(self.head)
         if backend is None:
-            self.local_response(ERRORS[503], keep_alive=False)
+            self.local_response(self.client.frontend.pages[503], keep_alive=False)
             return
         self.backend = backend
         _forward_for(self.head, self.client.forwardfor(backend))
@@ -73,7 +72,7 @@ class Exchange:
             key = backend.source_key(self.head.src_family, self.head.src)
         result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self))
         if result is None:
-            self.local_response(ERRORS[503], keep_alive=False)
+            self.local_response(backend.pages[503], keep_alive=False)
             return
         self.server, transport, protocol = result
         self.server_name = self.server.name
@@ -128,11 +127,12 @@ class Exchange:
             self.client.transport.close()  # the response was cut: nothing else to say
             return
         self._release()
-        self.local_response(ERRORS[status], keep_alive=False)
+        pages = self.backend.pages if self.backend is not None else self.client.frontend.pages
+        self.local_response(pages[status], keep_alive=False)
 
     def local_response(self, data: bytes, keep_alive: bool) -> None:
         self.keep_alive = keep_alive and self.body_done
-        self.status = int(data[9:12])
+        self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         self.write(data)
         self.response_done()
 
@@ -219,7 +219,7 @@ class HttpClient(asyncio.Protocol):
 
     def _bad_request(self) -> None:
         if self.active is None or self.active.upstream is None or not self.active.upstream.started:
-            self.transport.write(ERRORS[400])
+            self.transport.write(self.frontend.pages[400])
         self.close()
 
     def _head_timed_out(self) -> None:
@@ -227,7 +227,7 @@ class HttpClient(asyncio.Protocol):
             self.head_timer.touch()
             return
         if self._url or self._headers:
-            self.transport.write(ERRORS[408])  # a request started and did not finish in time
+            self.transport.write(self.frontend.pages[408])  # started, not finished in time
         self.close()
 
     # httptools request callbacks

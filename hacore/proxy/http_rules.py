@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hacore.acl.compile import Predicate, compile_condition, compile_named_acls
 from hacore.config.haproxy_model import AclDeclaration, Condition, Frontend, HttpRule, Redirect
-from hacore.http.errors import ERRORS, redirect
+from hacore.http.errors import redirect
 from hacore.http.message import RequestHead
 
 
@@ -45,9 +45,10 @@ class ResponseRules:
 
 
 class RequestRules:
-    __slots__ = ("rules",)
+    __slots__ = ("pages", "rules")
 
-    def __init__(self, frontend: Frontend) -> None:
+    def __init__(self, frontend: Frontend, pages: dict[int, bytes]) -> None:
+        self.pages = pages
         named = compile_named_acls(frontend.settings.acls)
 
         def test(condition: Condition | None) -> Predicate | None:
@@ -64,20 +65,20 @@ class RequestRules:
             rule = entry.rule
             if isinstance(rule, Redirect):
                 return redirect(rule.code, _location(rule, head))
-            answer = _http_request(rule, head)
+            answer = _http_request(rule, head, self.pages)
             if answer is not None or rule.action == "allow":
                 return answer
         return None
 
 
-def _http_request(rule: HttpRule, head: RequestHead) -> bytes | None:
+def _http_request(rule: HttpRule, head: RequestHead, pages: dict[int, bytes]) -> bytes | None:
     args = rule.args
     if rule.action == "deny":
         status = int(args[args.index("deny_status") + 1]) if "deny_status" in args else 403
-        return ERRORS.get(status, ERRORS[403])
+        return pages.get(status, pages[403])
     if rule.action == "return":
         status = int(args[args.index("status") + 1]) if "status" in args else 200
-        return ERRORS.get(status) or f"HTTP/1.1 {status} OK\r\ncontent-length: 0\r\n\r\n".encode()
+        return pages.get(status) or f"HTTP/1.1 {status} OK\r\ncontent-length: 0\r\n\r\n".encode()
     if rule.action == "redirect" and len(args) >= 2:
         code = int(args[args.index("code") + 1]) if "code" in args else 302
         options = tuple(a for a in args[2:] if a in ("drop-query", "append-slash"))

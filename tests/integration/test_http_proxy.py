@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,29 @@ async def test_http_request_and_response_header_rules(unused_tcp_port: int) -> N
             unused_tcp_port, b"GET /a HTTP/1.1\r\n\r\nGET /private HTTP/1.1\r\n\r\n", 2)
     assert b"\r\nx-served-by: lb1\r\n" in served
     assert denied == ERRORS[403]
+
+
+@pytest.mark.asyncio
+async def test_errorfile_is_sent_verbatim(unused_tcp_port: int, tmp_path: Path) -> None:
+    page = tmp_path / "503.http"
+    page.write_bytes(b"HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\n"
+                     b"Connection: close\r\nContent-Type: text/html\r\n\r\n<h1>course 503</h1>\n")
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    default_backend be\nbackend be\n"
+              f"    errorfile 503 {page}\n")
+    async with proxy(unused_tcp_port, config, []):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"GET / HTTP/1.1\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), BOUND)
+        writer.close()
+        await writer.wait_closed()
+    assert answer == page.read_bytes()
+
+
+def test_missing_errorfile_stops_the_start_naming_the_line() -> None:
+    text = DEFAULTS + ("frontend fe\n    bind 127.0.0.1:1\n    default_backend be\nbackend be\n"
+                       "    errorfile 503 /nonexistent/503.http\n")
+    config = load_texts([("t.cfg", text)], env={})
+    assert config.haproxy is not None
+    with pytest.raises(OSError, match=r"errorfile 503 '/nonexistent/503.http' \(t.cfg:11\): No "
+                                      "such file or directory"):
+        DataPlane(config.haproxy)
