@@ -157,6 +157,6 @@ def test_missing_errorfile_stops_the_start_naming_the_line() -> None:
                        "    errorfile 503 /nonexistent/503.http\n")
     config = load_texts([("t.cfg", text)], env={})
     assert config.haproxy is not None
-    with pytest.raises(OSError, match=r"errorfile 503 '/nonexistent/503.http' \(t.cfg:11\): No "
+    with pytest.raises(OSError, match=r"errorfile 503 '/nonexistent/503.http' \(t.cfg:12\): No "
                                       "such file or directory"):
         DataPlane(config.haproxy)
