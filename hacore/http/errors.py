@@ -47,3 +47,12 @@ def redirect(code: int, location: str) -> bytes:
     """HAProxy's redirect response: no body, `content-length: 0`, `location`."""
     return (f"HTTP/1.1 {code} {REDIRECT_REASONS[code]}\r\ncontent-length: 0\r\n"
             f"location: {location}\r\n\r\n").encode("latin-1")
+
+
+def with_close(response: bytes) -> bytes:
+    """HAProxy's HTTP/1 output adds `connection: close` to a response it generates when the
+    request asked to close (seen with haproxy 2.6.12: 503, 403, redirects)."""
+    head, blank, body = response.partition(b"\r\n\r\n")
+    if b"\r\nconnection:" in head.lower():
+        return response
+    return head + b"\r\nconnection: close" + blank + body

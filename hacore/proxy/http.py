@@ -21,6 +21,7 @@ from typing import cast
 import httptools
 
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
+from hacore.http.errors import ERRORS, with_close
 from hacore.http.message import LAST_CHUNK, RequestHead, chunk
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
@@ -29,6 +30,10 @@ from hacore.proxy.http_upstream import HttpUpstream
 from hacore.proxy.idle import IdleTimer
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import address_facts
+
+
+# Built-in pages HAProxy generates (errorfile contents, sent verbatim, are not among them).
+GENERATED = frozenset(page for code, page in ERRORS.items() if code not in (400, 408))
 
 
 class Exchange:
@@ -133,6 +138,10 @@ class Exchange:
     def local_response(self, data: bytes, keep_alive: bool) -> None:
         self.keep_alive = keep_alive and self.body_done
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
+        generated = data in GENERATED or data[9:10] == b"3"  # built-in pages and redirects
+        if generated and self.head.version == "1.1" and (
+                "close" in self.head.tokens("connection")):
+            data = with_close(data)
         self.write(data)
         self.response_done()
 
