@@ -31,7 +31,6 @@ from hacore.proxy.idle import IdleTimer
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import address_facts
 
-
 # Built-in pages HAProxy generates (errorfile contents, sent verbatim, are not among them).
 GENERATED = frozenset(page for code, page in ERRORS.items() if code not in (400, 408))
 
