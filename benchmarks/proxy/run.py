@@ -1,0 +1,137 @@
+"""hacore's data plane and HAProxy 2.6 (`nbthread 1`) side by side in one run, same origin,
+same wrk load, reporting hacore/HAProxy ratios: requests/s, p50 and p99 latency, and proxy CPU
+seconds per 10k requests (utime + stime from /proc). Scenarios: HTTP keep-alive with small
+bodies, a connection per request, TCP mode, and 1 MiB bodies.
+
+Run (root not needed; needs wrk and haproxy, which bin/test installs):
+    .venv/bin/python benchmarks/proxy/run.py [--duration 5]
+Everything listens on 127.0.0.1; every process is stopped by PID at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOCK = os.sysconf("SC_CLK_TCK")
+SCENARIOS = [  # name, proxy mode, origin body size, wrk extra header, connections
+    ("http keep-alive 64 B", "http", 64, None, 50),
+    ("http connection per request", "http", 64, "Connection: close", 50),
+    ("tcp mode 64 B", "tcp", 64, None, 50),
+    ("http keep-alive 1 MiB", "http", 1 << 20, None, 10),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(port: int, bound: float = 10.0) -> None:
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK  # utime, stime
+
+
+def config(mode: str, port: int, origin: int) -> str:
+    options = "    option http-server-close\n" if mode == "http" else ""
+    return (f"global\n    maxconn 2000\n    nbthread 1\ndefaults\n    mode {mode}\n{options}"
+            "    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
+            f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
+            f"backend be\n    server o1 127.0.0.1:{origin}\n")
+
+
+def wrk(port: int, duration: int, header: str | None, connections: int) -> dict[str, float]:
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if header:
+        args += ["-H", header]
+    out = subprocess.run([*args, f"http://127.0.0.1:{port}/"], capture_output=True, text=True,
+                         timeout=duration + 30, check=True).stdout
+    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {"rps": requests, "requests": total, "p50_ms": _latency(out, "50%"),
+            "p99_ms": _latency(out, "99%")}
+
+
+def _latency(out: str, label: str) -> float:
+    match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+    assert match is not None, out
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def measure(argv: list[str], port: int, duration: int, header: str | None,
+            connections: int) -> dict[str, float]:
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        wrk(port, 1, header, connections)  # warm-up
+        before = cpu_seconds(process.pid)
+        result = wrk(port, duration, header, connections)
+        result["cpu_s_per_10k"] = (cpu_seconds(process.pid) - before) / result["requests"] * 1e4
+        return result
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=5)
+    args = parser.parse_args()
+    directory = Path(tempfile.mkdtemp(prefix="hacore-bench-"))
+    rows = []
+    for name, mode, size, header, connections in SCENARIOS:
+        origin_port = free_port()
+        origin = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/proxy/origin.py"),
+                                   "--port", str(origin_port), "--size", str(size)],
+                                  stdout=subprocess.DEVNULL)
+        try:
+            wait_port(origin_port)
+            results = {}
+            for proxy in ("haproxy", "hacore"):
+                port = free_port()
+                cfg = directory / f"{proxy}.cfg"
+                cfg.write_text(config(mode, port, origin_port))
+                argv = (["haproxy", "-db", "-f", str(cfg)] if proxy == "haproxy" else
+                        [sys.executable, "-m", "hacore.daemon.dataplane_process", "-f", str(cfg)])
+                results[proxy] = measure(argv, port, args.duration, header, connections)
+        finally:
+            origin.terminate()
+            origin.wait(timeout=10)
+        ratios = {key: results["hacore"][key] / results["haproxy"][key]
+                  for key in ("rps", "p50_ms", "p99_ms", "cpu_s_per_10k")}
+        rows.append({"scenario": name, **results, "ratio_hacore_over_haproxy": ratios})
+        print(f"{name:32} haproxy {results['haproxy']['rps']:9.0f} req/s  hacore "
+              f"{results['hacore']['rps']:9.0f} req/s  ratio {ratios['rps']:.2f}  "
+              f"p99 x{ratios['p99_ms']:.1f}  cpu/10k x{ratios['cpu_s_per_10k']:.1f}", flush=True)
+    report = {"benchmark": "proxy", "date": time.strftime("%Y-%m-%d"),
+              "python": platform.python_version(), "cores": os.cpu_count(), "rows": rows}
+    out = ROOT / "benchmarks" / "results" / f"proxy-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
