@@ -69,21 +69,21 @@ class Daemons:
         self.started.append(process)
         return process
 
-    def keepalived(self, node: Node, priority: int, state: str,
-                   extra: str = "") -> subprocess.Popen[bytes]:
+    def keepalived(self, node: Node, priority: int, state: str, extra: str = "",
+                   template: str = CONFIG) -> subprocess.Popen[bytes]:
         conf = self.tmp / f"ka-{node.name}.conf"
-        conf.write_text(CONFIG.format(name=node.name, state=state, priority=priority,
-                                      extra=extra))
+        conf.write_text(template.format(name=node.name, state=state, priority=priority,
+                                        extra=extra))
         pid, vrrp_pid = self.tmp / f"ka-{node.name}.pid", self.tmp / f"ka-{node.name}-vrrp.pid"
         return self.spawn(node.exec_args("keepalived", "-n", "-l", "-D", "-G", "-P", "-f",
                                           str(conf), "-p", str(pid), "-r", str(vrrp_pid)),
                            self.tmp / f"ka-{node.name}.log")
 
-    def hacore(self, node: Node, priority: int, state: str,
-               extra: str = "") -> subprocess.Popen[bytes]:
+    def hacore(self, node: Node, priority: int, state: str, extra: str = "",
+               template: str = CONFIG) -> subprocess.Popen[bytes]:
         conf = self.tmp / f"hc-{node.name}.conf"
-        conf.write_text(CONFIG.format(name=node.name, state=state, priority=priority,
-                                      extra=extra))
+        conf.write_text(template.format(name=node.name, state=state, priority=priority,
+                                        extra=extra))
         return self.spawn(node.exec_args(sys.executable, "-m", "hacore.daemon.vrrp_process",
                                           "-f", str(conf)), self.tmp / f"hc-{node.name}.log")
 

@@ -77,3 +77,46 @@ def test_unicast_peers_interoperate(lan: LanBuilder, daemons: Daemons) -> None:
     os.killpg(keepalived.pid, signal.SIGKILL)
     took = wait_for(lambda: has_vip(lb2), MASTER_DOWN + 2, "hacore takes the VIP") - fault
     assert MASTER_DOWN - 1 - SLACK <= took <= MASTER_DOWN + SLACK
+
+
+V3_FAST = """\
+global_defs {{
+    router_id {name}
+    vrrp_version 3
+}}
+vrrp_instance VI_1 {{
+    state {state}
+    interface eth0
+    virtual_router_id 51
+    priority {priority}
+    advert_int 0.1
+    virtual_ipaddress {{
+        198.18.0.100/24
+    }}
+{extra}}}
+"""
+MASTER_DOWN_V3_FAST = 0.360937  # priority 100, 0.1 s: 3 x 0.1 + 156 x 0.1 / 256
+
+
+def test_vrrpv3_at_100ms_and_gratuitous_arps(lan: LanBuilder, daemons: Daemons) -> None:
+    """keepalived master at advert_int 0.1 (VRRPv3, pseudo-header checksum), hacore backup:
+    hacore hears it, takes over within [MDI - 0.1 s, MDI] of a kill, and a client on the LAN
+    receives its 5 gratuitous ARPs for the VIP."""
+    lb1, lb2 = lan.add_node("lb1", 11), lan.add_node("lb2", 12)
+    client = lan.add_node("client", 50)
+    keepalived = daemons.keepalived(lb1, 101, "MASTER", template=V3_FAST)
+    wait_for(lambda: has_vip(lb1), 8, "keepalived takes the VIP")
+    daemons.hacore(lb2, 100, "BACKUP", template=V3_FAST)
+    daemons.wait_log("hc-lb2", "(VI_1) master 198.18.0.11 priority 101", 5)
+    capture = daemons.spawn(client.exec_args("tcpdump", "-l", "-U", "-n", "-c", "5", "-i",
+                                             "eth0", "arp"), daemons.tmp / "client-arp.log")
+    daemons.wait_log("client-arp", "listening on eth0", 5)
+    fault = time.monotonic()
+    os.killpg(keepalived.pid, signal.SIGKILL)
+    took = wait_for(lambda: has_vip(lb2), 2, "hacore takes the VIP") - fault
+    assert MASTER_DOWN_V3_FAST - 0.1 - SLACK <= took <= MASTER_DOWN_V3_FAST + SLACK
+    assert capture.wait(timeout=5) == 0
+    garps = [line for line in daemons.log("client-arp").splitlines() if "who-has" in line]
+    assert len(garps) == 5
+    assert all("Request who-has 198.18.0.100 (ff:ff:ff:ff:ff:ff) tell 198.18.0.100" in line
+               for line in garps)
