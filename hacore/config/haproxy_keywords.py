@@ -17,11 +17,11 @@ from hacore.config.haproxy_acl import (
     parse_condition,
     split_condition,
 )
+from hacore.config.haproxy_log import log
 from hacore.config.haproxy_model import (
     Balance,
     ErrorFile,
     HttpRule,
-    LogTarget,
     Mode,
     Redirect,
     UseBackend,
@@ -110,17 +110,6 @@ def side_ignored(p: ProxyBuilder, label: str, loc: Location, out: Diagnostics, *
         out.warn(loc, f"{label} {verb} because frontend '{p.name}' has no backend capability{end}")
         return True
     return False
-
-
-def log(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    if not args:
-        raise ValueError("'log' expects either <address[:port]> and <facility> or 'global' as arguments.")
-    if args[0] == "global":
-        p.logs.append(LogTarget(loc, "global", None, None))
-        return
-    if len(args) < 2:
-        raise ValueError("'log' expects <address> and <facility> as arguments.")
-    p.logs.append(LogTarget(loc, args[0], args[1], args[2] if len(args) > 2 else None))
 
 
 def _count(keyword: str, args: list[str]) -> int:

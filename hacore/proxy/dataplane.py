@@ -23,7 +23,8 @@ class DataPlane:
     def __init__(self, config: HaproxyConfig) -> None:
         self.crt_base = config.global_.crt_base
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
-        self.frontends = [RuntimeFrontend(f, self.backends) for f in config.frontends]
+        self.frontends = [RuntimeFrontend(f, self.backends, config.global_)
+                          for f in config.frontends]
         self.servers: list[asyncio.Server] = []
         self.checkers: list[BackendChecker] = []
 

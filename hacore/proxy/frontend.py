@@ -6,7 +6,8 @@ from typing import Protocol
 
 from hacore.acl.request import RequestView
 from hacore.acl.router import Router, compile_router
-from hacore.config.haproxy_model import Frontend, Mode
+from hacore.config.haproxy_model import Frontend, Global, Mode
+from hacore.proxy.accesslog import AccessLog
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.errorpages import load_pages
 
@@ -16,15 +17,18 @@ class Closable(Protocol):
 
 
 class RuntimeFrontend:
-    __slots__ = ("backends", "config", "connections", "mode", "name", "pages", "router")
+    __slots__ = ("access_log", "backends", "config", "connections", "mode", "name", "pages",
+                 "router")
 
-    def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend]) -> None:
+    def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend],
+                 global_: Global | None = None) -> None:
         self.config = config
         self.name = config.name
         self.mode: Mode = config.settings.mode
         self.router: Router = compile_router(config)
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
+        self.access_log = AccessLog(config.settings.logs, global_ or Global())
         # Sessions still holding a client or a server connection, for a clean stop.
         self.connections: set[Closable] = set()
 

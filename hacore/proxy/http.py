@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import sys
+import time
 from collections import deque
 from typing import cast
 
@@ -23,6 +23,7 @@ import httptools
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
 from hacore.http.errors import ERRORS, with_close
 from hacore.http.message import LAST_CHUNK, RequestHead, chunk
+from hacore.proxy.accesslog import http_line
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http_rules import RequestRules, ResponseRules
@@ -39,8 +40,8 @@ class Exchange:
     """One request and its response."""
 
     __slots__ = ("backend", "body_done", "bytes_out", "client", "head", "keep_alive",
-                 "pending", "server", "server_name", "server_timer", "status", "task",
-                 "upstream")
+                 "pending", "retries", "server", "server_name", "server_timer", "status",
+                 "task", "times", "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
         self.client, self.head = client, head
@@ -54,6 +55,11 @@ class Exchange:
         self.upstream: HttpUpstream | None = None
         self.server_timer: IdleTimer | None = None
         self.task: asyncio.Task[None] | None = None
+        self.retries = 0
+        # loop times for the log's timers: request started, head complete, connect began,
+        # connected, response head, end
+        now = asyncio.get_running_loop().time()
+        self.times = [client.request_started, now, -1.0, -1.0, -1.0, -1.0]
 
     def start(self) -> None:
         answer = self.client.rules.apply(self.head)
@@ -74,7 +80,10 @@ class Exchange:
         key = backend.uri_key(self.head.target.encode("latin-1"))
         if key is None:
             key = backend.source_key(self.head.src_family, self.head.src)
+        loop = asyncio.get_running_loop()
+        self.times[2] = loop.time()
         result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self))
+        self.times[3] = loop.time()
         if result is None:
             self.local_response(backend.pages[503], keep_alive=False)
             return
@@ -109,6 +118,7 @@ class Exchange:
             transport.write(data)
 
     def write(self, data: bytes) -> None:
+        self.bytes_out += len(data)
         self.client.transport.write(data)
 
     def response_headers(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -145,6 +155,7 @@ class Exchange:
         self.response_done()
 
     def response_done(self) -> None:
+        self.times[5] = asyncio.get_running_loop().time()
         self._release()
         self.client.exchange_done(self)
 
@@ -182,9 +193,10 @@ def _forward_for(head: RequestHead, option: ForwardFor | None) -> None:
 
 
 class HttpClient(asyncio.Protocol):
-    __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "active", "client_timer",
-                 "facts", "frontend", "head_timer", "keeps_alive", "parser", "response_rules",
-                 "rules", "ssl", "transport", "waiting_head")
+    __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "accepted", "active",
+                 "client_timer", "facts", "frontend", "head_timer", "keeps_alive", "parser",
+                 "peer", "request_started", "response_rules", "rules", "ssl", "transport",
+                 "waiting_head")
 
     def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
                  response_rules: dict[str, ResponseRules], ssl: bool) -> None:
@@ -201,7 +213,10 @@ class HttpClient(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
         self.frontend.connections.add(self)
+        self.accepted = time.time()
+        self.request_started = asyncio.get_running_loop().time()
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
         self.parser = httptools.HttpRequestParser(self)
         # RFC 9112 §6.3: with both Transfer-Encoding chunked and Content-Length, chunked
@@ -284,6 +299,7 @@ class HttpClient(asyncio.Protocol):
     def exchange_done(self, exchange: Exchange) -> None:
         self.active = None
         self._log(exchange)
+        self.request_started = asyncio.get_running_loop().time()
         if not exchange.keep_alive:
             self.close()
             return
@@ -314,10 +330,19 @@ class HttpClient(asyncio.Protocol):
         self.frontend.connections.discard(self)
 
     def _log(self, exchange: Exchange) -> None:
-        settings = self.frontend.config.settings
-        if settings.httplog and settings.logs:
-            server = exchange.server_name
-            backend = exchange.backend.name if exchange.backend else self.frontend.name
-            request = f"{exchange.head.method} {exchange.head.target} HTTP/{exchange.head.version}"
-            print(f"{self.frontend.name} {backend}/{server} {exchange.status} \"{request}\"",
-                  file=sys.stderr, flush=True)
+        """One `option httplog` line per request (configuration.txt §8.2.3)."""
+        if not self.frontend.config.settings.httplog or not self.frontend.access_log:
+            return
+        started, head, connect, connected, response, end = exchange.times
+        def ms(a: float, b: float) -> int:
+            return int((b - a) * 1000) if a >= 0 and b >= 0 else -1
+        head_line = exchange.head
+        self.frontend.access_log.emit(http_line(
+            client=self.peer, accepted=self.accepted, frontend=self.frontend.name
+            + ("~" if self.ssl else ""),
+            backend=exchange.backend.name if exchange.backend else self.frontend.name,
+            server=exchange.server_name,
+            timers=(ms(started, head), 0, ms(connect, connected), ms(connected, response),
+                    ms(started, end)),
+            status=exchange.status, size=exchange.bytes_out, retries=exchange.retries,
+            request=f"{head_line.method} {head_line.target} HTTP/{head_line.version}"))

@@ -73,6 +73,7 @@ class HttpUpstream(asyncio.Protocol):
                                               client_version="1.1"))
             return
         self.started = True
+        exchange.times[4] = asyncio.get_running_loop().time()
         self.chunked = any(n == "transfer-encoding" and "chunked" in v.lower()
                            for n, v in headers)
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
@@ -88,7 +89,6 @@ class HttpUpstream(asyncio.Protocol):
 
     def on_body(self, body: bytes) -> None:
         if not self.complete:
-            self.exchange.bytes_out += len(body)
             self.exchange.write(chunk(body) if self.chunked else body)
 
     def on_message_complete(self) -> None:

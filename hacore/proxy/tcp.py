@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from typing import cast
 
+from hacore.proxy.accesslog import tcp_line
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.idle import IdleTimer
@@ -51,8 +53,9 @@ class ServerSide(asyncio.Protocol):
 
 
 class ClientSide(asyncio.Protocol):
-    __slots__ = ("backend", "bytes_in", "bytes_out", "client_timer", "frontend", "server",
-                 "server_timer", "task", "transport", "upstream")
+    __slots__ = ("accepted", "backend", "bytes_in", "bytes_out", "client_timer", "frontend",
+                 "logged", "server", "server_name", "server_timer", "started", "task", "times",
+                 "transport", "upstream")
 
     def __init__(self, frontend: RuntimeFrontend) -> None:
         self.frontend = frontend
@@ -60,11 +63,16 @@ class ClientSide(asyncio.Protocol):
         self.upstream: ServerSide | None = None
         self.server: RuntimeServer | None = None
         self.backend: RuntimeBackend | None = None
+        self.server_name = "<NOSRV>"
+        self.logged = False
+        self.times = [-1.0, -1.0]  # connect began, connected (loop time)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
         self.transport = transport = cast(asyncio.Transport, transport)
         self.frontend.connections.add(self)
+        self.accepted = time.time()
+        self.started = asyncio.get_running_loop().time()
         transport.pause_reading()  # nothing to forward to until the server answers
         client_timeout, _ = self.frontend.tcp_timeouts()
         self.client_timer = IdleTimer(client_timeout, self._timed_out)
@@ -82,12 +90,15 @@ class ClientSide(asyncio.Protocol):
         self.server_timer = IdleTimer(backend.server_timeout(self.frontend.tcp_timeouts()[1]),
                                       self._timed_out)
         key = backend.source_key(view.src_family, view.src)
+        self.times[0] = asyncio.get_running_loop().time()
         result = await connect(backend, key, view.dst_port, lambda: ServerSide(self))
+        self.times[1] = asyncio.get_running_loop().time()
         if result is None:
             self._log(f"{backend.name}/<NOSRV> no server could be reached")
             self.transport.close()
             return
         self.server, transport, protocol = result
+        self.server_name = self.server.name
         assert isinstance(protocol, ServerSide)
         self.upstream = protocol
         if self.transport.is_closing():
@@ -113,6 +124,7 @@ class ClientSide(asyncio.Protocol):
         self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._log_session()
         self.client_timer.cancel()
         if self.server_timer is not None:
             self.server_timer.cancel()
@@ -142,6 +154,27 @@ class ClientSide(asyncio.Protocol):
         self.transport.close()
         if self.upstream is not None and self.upstream.transport is not None:
             self.upstream.transport.close()
+
+    def _log_session(self) -> None:
+        """One `option tcplog` line per connection; none for an empty one under
+        `option dontlognull`."""
+        settings = self.frontend.config.settings
+        if self.logged or not settings.tcplog or not self.frontend.access_log:
+            return
+        if settings.dontlognull and not self.bytes_in:
+            return
+        self.logged = True
+        connect, connected = self.times
+        now = asyncio.get_running_loop().time()
+        peer = self.transport.get_extra_info("peername")
+        self.frontend.access_log.emit(tcp_line(
+            client=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix",
+            accepted=self.accepted, frontend=self.frontend.name,
+            backend=self.backend.name if self.backend else self.frontend.name,
+            server=self.server_name,
+            timers=(0, int((connected - connect) * 1000) if connected >= 0 else -1,
+                    int((now - self.started) * 1000)),
+            size=self.bytes_out))
 
     def _log(self, message: str) -> None:
         print(f"[proxy] {self.frontend.name}: {message}", file=sys.stderr, flush=True)

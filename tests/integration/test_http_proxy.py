@@ -5,6 +5,7 @@ bodies, redirects, and HAProxy's own error responses."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -160,3 +161,16 @@ def test_missing_errorfile_stops_the_start_naming_the_line() -> None:
     with pytest.raises(OSError, match=r"errorfile 503 '/nonexistent/503.http' \(t.cfg:12\): No "
                                       "such file or directory"):
         DataPlane(config.haproxy)
+
+
+@pytest.mark.asyncio
+async def test_httplog_line(unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    option httplog\n"
+              "    log stderr format raw local0\n    default_backend be\nbackend be\n"
+              "    server s1 127.0.0.1:{1}\n")
+    async with proxy(unused_tcp_port, config, [("s1", None)]):
+        await exchange(unused_tcp_port, b"GET /x HTTP/1.1\r\n\r\n")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r'127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe be/s1 '
+        r'\d+/0/\d+/\d+/\d+ 200 89 - - ---- 1/1/0/0/0 0/0 "GET /x HTTP/1\.1"', line), line
