@@ -82,7 +82,7 @@ class BackendChecker:
         port = config.check_port or config.port or 80
         connect_timeout, read_timeout = self._timeouts(check)
         result = await probe(host, port, self.backend.config.health_check, connect_timeout,
-                             read_timeout)
+                             read_timeout, tls=config.check_ssl)
         self.results[check.name] = result
         transition = self.schedule.finished(check, result.success, self._loop.time())
         if transition is not None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import time
 
-from hacore.config.haproxy_model import HealthCheck, HttpCheckExpect
+from hacore.config.haproxy_model import HealthCheck, HttpCheckExpect, TcpCheckRule
 from hacore.health.result import CheckResult
 
 MAX_RESPONSE = 16384  # bytes of a check response read at most (tune.bufsize)
@@ -18,22 +19,35 @@ def _elapsed(start: float) -> int:
     return int((time.monotonic() - start) * 1000)
 
 
+def _insecure_tls() -> ssl.SSLContext:
+    """`check-ssl`: HAProxy checks over TLS without verifying unless told (verify none)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 async def probe(host: str, port: int, check: HealthCheck, connect_timeout: float,
-                read_timeout: float) -> CheckResult:
+                read_timeout: float, *, tls: bool = False) -> CheckResult:
     start = time.monotonic()
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port),
-                                                connect_timeout)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=_insecure_tls() if tls else None),
+            connect_timeout)
     except TimeoutError:
-        return CheckResult("L4TOUT", _elapsed(start))
+        return CheckResult("L6TOUT" if tls else "L4TOUT", _elapsed(start))
+    except ssl.SSLError as error:
+        return CheckResult("L6RSP", _elapsed(start), info=error.reason)
     except OSError as error:
         return CheckResult("L4CON", _elapsed(start), info=(error.strerror or str(error)))
     try:
-        if check.kind != "http":
-            return CheckResult("L4OK", _elapsed(start))
+        if check.kind == "tcp":
+            return CheckResult("L6OK" if tls else "L4OK", _elapsed(start))
+        if check.kind == "tcp-check":
+            return await _tcp_check(reader, writer, check.tcp_rules, read_timeout, start)
         writer.write(_request(check))
         try:
-            data = await asyncio.wait_for(reader.read(MAX_RESPONSE), read_timeout)
+            data = await asyncio.wait_for(_read_all(reader), read_timeout)
         except TimeoutError:
             return CheckResult("L7TOUT", _elapsed(start))
         except OSError as error:
@@ -41,6 +55,57 @@ async def probe(host: str, port: int, check: HealthCheck, connect_timeout: float
         return _judge(data, check.expects, _elapsed(start))
     finally:
         writer.close()
+
+
+async def _read_all(reader: asyncio.StreamReader) -> bytes:
+    """The answer up to the server's close (we asked for one) or MAX_RESPONSE bytes."""
+    data = b""
+    while len(data) < MAX_RESPONSE:
+        piece = await reader.read(MAX_RESPONSE - len(data))
+        if not piece:
+            break
+        data += piece
+    return data
+
+
+async def _tcp_check(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     rules: tuple[TcpCheckRule, ...], timeout: float,
+                     start: float) -> CheckResult:
+    """`tcp-check send|send-binary|expect [!] string|rstring|binary` in order; an expect
+    reads until its pattern shows up, the server closes, or the check times out."""
+    received = b""
+    for rule in rules:
+        if rule.action == "send":
+            writer.write(" ".join(rule.args).encode("latin-1"))
+        elif rule.action == "send-binary":
+            writer.write(bytes.fromhex("".join(rule.args)))
+        elif rule.action == "expect":
+            negated, kind, pattern = rule.args[0] == "!", rule.args[1], rule.args[2]
+            try:
+                received = await asyncio.wait_for(
+                    _until(reader, received, kind, pattern), timeout)
+            except TimeoutError:
+                return CheckResult("L7TOUT", _elapsed(start))
+            if _found(received, kind, pattern) == negated:
+                return CheckResult("L7RSP", _elapsed(start), info="TCPCHK did not match content")
+    return CheckResult("L7OK" if any(r.action == "expect" for r in rules) else "L4OK",
+                       _elapsed(start))
+
+
+async def _until(reader: asyncio.StreamReader, received: bytes, kind: str, pattern: str) -> bytes:
+    while not _found(received, kind, pattern) and len(received) < MAX_RESPONSE:
+        piece = await reader.read(MAX_RESPONSE)
+        if not piece:
+            break
+        received += piece
+    return received
+
+
+def _found(data: bytes, kind: str, pattern: str) -> bool:
+    if kind == "binary":
+        return bytes.fromhex(pattern) in data
+    text = data.decode("latin-1")
+    return pattern in text if kind == "string" else re.search(pattern, text) is not None
 
 
 def _request(check: HealthCheck) -> bytes:

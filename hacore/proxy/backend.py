@@ -6,6 +6,7 @@ timeouts). Built once from the configuration model; the hot path only calls `cho
 from __future__ import annotations
 
 import random
+import ssl
 from dataclasses import dataclass
 
 from hacore.balance.base import PoolServer
@@ -23,10 +24,27 @@ DEFAULT_CONNECT_MS = 5000
 class RuntimeServer:
     config: Server
     member: PoolServer
+    tls: ssl.SSLContext | None = None
 
     @property
     def name(self) -> str:
         return self.config.name
+
+
+def server_tls(server: Server) -> ssl.SSLContext | None:
+    """`server ... ssl [verify none|required] [ca-file <file>] [sni <name>]`: TLS towards the
+    server. HAProxy 2.6 verifies by default only when a CA is given; `verify none` never."""
+    if not server.ssl:
+        return None
+    verify = server.verify or ("required" if server.ca_file else "none")
+    if verify == "none":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    context = ssl.create_default_context(cafile=server.ca_file)
+    context.check_hostname = server.sni is not None
+    return context
 
 
 class RuntimeBackend:
@@ -37,7 +55,7 @@ class RuntimeBackend:
         self.config = config
         self.name = config.name
         self.servers = [RuntimeServer(s, PoolServer(s.name, puid, s.weight, s.backup, s.maxconn,
-                                                    up=not s.disabled))
+                                                    up=not s.disabled), server_tls(s))
                         for puid, s in enumerate(config.servers, start=1)]
         self.by_member = {id(s.member): s for s in self.servers}
         source = rng or random.Random()

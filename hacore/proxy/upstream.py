@@ -24,9 +24,12 @@ async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
     attempt = 0
     while server is not None:
         port = server.config.port or client_port  # no port: the one the client connected to
+        tls = server.tls
+        hostname = (server.config.sni or server.config.host) if tls is not None else None
         try:
             transport, protocol = await asyncio.wait_for(
-                loop.create_connection(factory, server.config.host, port),
+                loop.create_connection(factory, server.config.host, port, ssl=tls,
+                                       server_hostname=hostname),
                 backend.connect_timeout)
         except (OSError, TimeoutError):
             attempt += 1

@@ -63,3 +63,45 @@ async def test_failing_server_goes_down_and_backup_takes_over(
             " in queue." in log)
     assert "[ALERT] backend 'b' has no server available!" not in log
     assert "[WARNING] Server b/app1 is DOWN, reason: Layer4 connection problem" in log
+
+
+@pytest.mark.asyncio
+async def test_tcp_check_rules_and_a_silent_server(unused_tcp_port: int) -> None:
+    """tcp-check send/expect against a server answering +PONG, and one that accepts but
+    never answers (a black hole): the first stays UP, the second goes DOWN on timeout."""
+    async def pong(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if await reader.readline() == b"PING\r\n":
+            writer.write(b"+PONG\r\n")
+            await writer.drain()
+        writer.close()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # holds the connection until the checker gives up
+        writer.close()
+
+    good = await asyncio.start_server(pong, "127.0.0.1", 0)
+    hole = await asyncio.start_server(silent, "127.0.0.1", 0)
+    ports = [s.sockets[0].getsockname()[1] for s in (good, hole)]
+    text = ("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            "    default_backend b\nbackend b\n    option tcp-check\n    tcp-check send PING\\r\\n\n"
+            "    tcp-check expect string +PONG\n"
+            f"    server good 127.0.0.1:{ports[0]} check inter 200ms\n"
+            f"    server hole 127.0.0.1:{ports[1]} check inter 200ms\n")
+    config = load_texts([("t.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    members = {s.name: s.member for s in plane.backends["b"].servers}
+    checker = plane.checkers[0]
+    try:
+        await wait_until(lambda: not members["hole"].up, "the black hole marked DOWN")
+        await wait_until(lambda: "good" in checker.results, "the good server checked")
+        assert members["good"].up
+        assert (checker.results["good"].status, checker.results["hole"].status) == (
+            "L7OK", "L7TOUT")
+    finally:
+        await plane.stop()
+        for server in (good, hole):
+            server.close()
+            await server.wait_closed()
