@@ -5,8 +5,10 @@ timeouts). Built once from the configuration model; the hot path only calls `cho
 
 from __future__ import annotations
 
+import asyncio
 import random
 import ssl
+from collections import deque
 from dataclasses import dataclass
 
 from hacore.balance.base import PoolServer
@@ -49,7 +51,8 @@ def server_tls(server: Server) -> ssl.SSLContext | None:
 
 class RuntimeBackend:
     __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pages", "pool",
-                 "redispatch", "response_rules", "retries", "servers")
+                 "queue_timeout", "redispatch", "response_rules", "retries", "servers",
+                 "waiting")
 
     def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
         self.config = config
@@ -63,6 +66,9 @@ class RuntimeBackend:
                                               config.allbackups, lambda: source.getrandbits(32))
         timeouts = config.settings.timeouts
         self.connect_timeout = (timeouts.connect or DEFAULT_CONNECT_MS) / 1000
+        # configuration.txt "timeout queue": defaults to timeout connect.
+        self.queue_timeout = (timeouts.queue or timeouts.connect or DEFAULT_CONNECT_MS) / 1000
+        self.waiting: deque[asyncio.Future[None]] = deque()
         self.retries = config.retries
         self.redispatch = config.redispatch
         self.response_rules = list(config.settings.http_response_rules)
@@ -71,6 +77,40 @@ class RuntimeBackend:
     def choose(self, key: int | None, avoid: RuntimeServer | None) -> RuntimeServer | None:
         member = self.pool.pick(key, None if avoid is None else avoid.member)
         return None if member is None else self.by_member[id(member)]
+
+    async def choose_or_wait(self, key: int | None) -> RuntimeServer | None:
+        """A server with room; when every usable one is at its `maxconn`, wait in the
+        backend's queue (first come, first served) up to `timeout queue`; None: no usable
+        server, or the wait timed out (the caller answers 503, as HAProxy does)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.queue_timeout
+        while True:
+            server = self.choose(key, None)
+            if server is None and not self._any_usable():
+                return None
+            if server is not None and not server.member.full:
+                return server
+            waiter = loop.create_future()
+            self.waiting.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                return None
+            finally:
+                if waiter in self.waiting:
+                    self.waiting.remove(waiter)
+
+    def _any_usable(self) -> bool:
+        return any(s.member.usable for s in self.servers)
+
+    def release(self, server: RuntimeServer) -> None:
+        """A connection or request on `server` ended: count it, wake the first waiter."""
+        self.pool.drop_conn(server.member)
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
 
     def server_timeout(self, tunnel: float | None) -> float | None:
         """Server-side inactivity in seconds: `timeout tunnel` when the frontend set one for

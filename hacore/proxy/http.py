@@ -164,7 +164,7 @@ class Exchange:
             self.server_timer.cancel()
             self.server_timer = None
         if self.backend is not None and self.server is not None:
-            self.backend.pool.drop_conn(self.server.member)
+            self.backend.release(self.server)
             self.server = None
         if self.upstream is not None and self.upstream.transport is not None:
             self.upstream.complete = True

@@ -136,7 +136,7 @@ class ClientSide(asyncio.Protocol):
 
     def server_closed(self) -> None:
         if self.backend is not None and self.server is not None:
-            self.backend.pool.drop_conn(self.server.member)
+            self.backend.release(self.server)
             self.server = None
         self.transport.close()
         if self.transport.is_closing():

@@ -18,11 +18,13 @@ async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
                   factory: Callable[[], asyncio.Protocol]
                   ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
     """The server and the connected transport, or None when every attempt failed (no
-    server, or connect failures beyond `retries`). The pool counts the connection."""
+    server, or connect failures beyond `retries`). The server counts the request from the
+    moment it is chosen (so that `maxconn` holds while connecting), as HAProxy assigns it."""
     loop = asyncio.get_running_loop()
-    server = backend.choose(key, None)
+    server = await backend.choose_or_wait(key)
     attempt = 0
     while server is not None:
+        backend.pool.take_conn(server.member)
         port = server.config.port or client_port  # no port: the one the client connected to
         tls = server.tls
         hostname = (server.config.sni or server.config.host) if tls is not None else None
@@ -31,7 +33,11 @@ async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
                 loop.create_connection(factory, server.config.host, port, ssl=tls,
                                        server_hostname=hostname),
                 backend.connect_timeout)
+        except asyncio.CancelledError:
+            backend.release(server)  # the client left while we were connecting
+            raise
         except (OSError, TimeoutError):
+            backend.release(server)
             attempt += 1
             if attempt > backend.retries:
                 return None
@@ -40,6 +46,5 @@ async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
             else:
                 await asyncio.sleep(min(backend.connect_timeout, TURN_AROUND_MAX))
             continue
-        backend.pool.take_conn(server.member)
         return server, transport, protocol
     return None
