@@ -6,6 +6,8 @@ words. A black-holed server costs one bounded probe, not a pile of tasks."""
 from __future__ import annotations
 
 import asyncio
+import math
+import random
 import sys
 
 from hacore.health.probes import probe
@@ -20,7 +22,7 @@ def log(level: str, message: str) -> None:
 
 
 class BackendChecker:
-    def __init__(self, backend: RuntimeBackend) -> None:
+    def __init__(self, backend: RuntimeBackend, spread_checks: int = 0) -> None:
         self.backend = backend
         self.servers: dict[str, RuntimeServer] = {}
         self.results: dict[str, CheckResult] = {}
@@ -36,7 +38,8 @@ class BackendChecker:
             self.servers[config.name] = server
         self.checks = checks
         self._loop = asyncio.get_running_loop()
-        self.schedule = CheckSchedule(checks, self._loop.time())
+        self.schedule = CheckSchedule(checks, self._loop.time(), spread_checks, random.random)
+        self._ramps: dict[str, asyncio.Task[None]] = {}
         self._handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -46,7 +49,7 @@ class BackendChecker:
     def stop(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
-        for task in self._tasks:
+        for task in (*self._tasks, *self._ramps.values()):
             task.cancel()
 
     def _rearm(self) -> None:
@@ -91,7 +94,15 @@ class BackendChecker:
 
     def _apply(self, server: RuntimeServer, up: bool, result: CheckResult) -> None:
         pool = self.backend.pool
-        pool.update(server.member, up=up)
+        ramp = self._ramps.pop(server.name, None)
+        if ramp is not None:
+            ramp.cancel()
+        if up and server.config.slowstart:
+            pool.update(server.member, up=True, weight=self._ramp_weight(server, 0.0))
+            self._ramps[server.name] = self._loop.create_task(self._slowstart(server))
+        else:
+            pool.update(server.member, up=up, weight=server.config.weight)
+        self._shutdown_sessions(server, up)
         members = [s.member for s in self.backend.servers]
         active = sum(1 for m in members if m.usable and not m.backup)
         backups = sum(1 for m in members if m.usable and m.backup)
@@ -103,7 +114,41 @@ class BackendChecker:
             log("ALERT", no_server_line(self.backend.name))
 
 
-def checkers_for(backends: list[RuntimeBackend]) -> list[BackendChecker]:
-    return [BackendChecker(b) for b in backends if any(s.config.check for s in b.servers)]
+    def _shutdown_sessions(self, server: RuntimeServer, up: bool) -> None:
+        """`on-marked-down shutdown-sessions`: a server marked down has its sessions closed;
+        `on-marked-up shutdown-backup-sessions`: an active server back up closes the
+        backups' sessions, so that clients return to it."""
+        if not up and server.config.on_marked_down_shutdown:
+            victims = list(server.sessions)
+        elif up and server.config.on_marked_up_shutdown_backup and not server.config.backup:
+            victims = [s for b in self.backend.servers if b.config.backup for s in b.sessions]
+        else:
+            return
+        for session in victims:
+            session.close()
+
+    @staticmethod
+    def _ramp_weight(server: RuntimeServer, elapsed: float) -> int:
+        """slowstart: the weight grows linearly from the moment the server is back up
+        (configuration.txt "slowstart"), never below 1 so that it takes some traffic."""
+        share = min(1.0, elapsed / (server.config.slowstart / 1000))
+        return max(1, math.ceil(server.config.weight * share))
+
+    async def _slowstart(self, server: RuntimeServer) -> None:
+        # HAProxy's warm-up task runs every max(1 s, slowstart / 20).
+        step = max(1.0, server.config.slowstart / 1000 / 20)
+        began = self._loop.time()
+        while True:
+            await asyncio.sleep(step)
+            weight = self._ramp_weight(server, self._loop.time() - began)
+            self.backend.pool.update(server.member, weight=weight)
+            if weight >= server.config.weight:
+                self._ramps.pop(server.name, None)
+                return
+
+
+def checkers_for(backends: list[RuntimeBackend], spread_checks: int = 0) -> list[BackendChecker]:
+    return [BackendChecker(b, spread_checks) for b in backends
+            if any(s.config.check for s in b.servers)]
 
 

@@ -10,7 +10,7 @@ intervals are milliseconds as configured.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hacore.health.state import Health, Transition
@@ -34,8 +34,13 @@ class ServerCheck:
 
 
 class CheckSchedule:
-    def __init__(self, checks: Sequence[ServerCheck], now: float) -> None:
+    def __init__(self, checks: Sequence[ServerCheck], now: float, spread_percent: int = 0,
+                 uniform: Callable[[], float] | None = None) -> None:
+        """`spread_percent`: global `spread-checks`, each interval moved randomly by up to
+        that many percent either way (`uniform` draws in [0, 1), injected for tests)."""
         self.checks = list(checks)
+        self.spread_percent = spread_percent
+        self.uniform = uniform or (lambda: 0.5)
         intervals = [c.health.interval_ms(c.inter, c.fastinter, c.downinter) for c in checks]
         spread = [i for i in intervals if i > CHECK_INTER_THRESHOLD_MS]
         smallest = min(spread) if spread else 0
@@ -56,7 +61,8 @@ class CheckSchedule:
     def finished(self, check: ServerCheck, success: bool, now: float) -> Transition | None:
         transition = check.health.record(success)
         check.running = False
-        interval = check.interval_s
+        spread = self.spread_percent
+        interval = check.interval_s * (100 - spread + 2 * spread * self.uniform()) / 100
         check.deadline += interval
         while check.deadline <= now:
             check.deadline += interval

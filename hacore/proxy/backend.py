@@ -9,7 +9,8 @@ import asyncio
 import random
 import ssl
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from hacore.balance.base import PoolServer
 from hacore.balance.pool import ServerPool
@@ -22,11 +23,17 @@ from hacore.proxy.errorpages import load_pages
 DEFAULT_CONNECT_MS = 5000
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass(eq=False, slots=True)
 class RuntimeServer:
     config: Server
     member: PoolServer
     tls: ssl.SSLContext | None = None
+    # What is using the server now (HTTP exchanges, TCP sessions), for on-marked-down.
+    sessions: set[Closable] = field(default_factory=set)
 
     @property
     def name(self) -> str:

@@ -22,6 +22,7 @@ STOP_TICKS = 100  # loop iterations a stop waits for closing connections to fini
 class DataPlane:
     def __init__(self, config: HaproxyConfig) -> None:
         self.crt_base = config.global_.crt_base
+        self.spread_checks = config.global_.spread_checks
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
         self.frontends = [RuntimeFrontend(f, self.backends, config.global_)
                           for f in config.frontends]
@@ -30,7 +31,7 @@ class DataPlane:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.checkers = checkers_for(list(self.backends.values()))
+        self.checkers = checkers_for(list(self.backends.values()), self.spread_checks)
         for checker in self.checkers:
             checker.start()
         try:

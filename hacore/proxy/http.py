@@ -89,6 +89,7 @@ class Exchange:
             return
         self.server, transport, protocol = result
         self.server_name = self.server.name
+        self.server.sessions.add(self)
         self.upstream = cast(HttpUpstream, protocol)
         self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
         transport.write(self.head.serialize(close=True))
@@ -164,11 +165,16 @@ class Exchange:
             self.server_timer.cancel()
             self.server_timer = None
         if self.backend is not None and self.server is not None:
+            self.server.sessions.discard(self)
             self.backend.release(self.server)
             self.server = None
         if self.upstream is not None and self.upstream.transport is not None:
             self.upstream.complete = True
             self.upstream.transport.close()
+
+    def close(self) -> None:
+        """on-marked-down shutdown-sessions: the client connection goes too."""
+        self.client.transport.close()
 
     def abort(self) -> None:
         if self.task is not None and not self.task.done():

@@ -99,6 +99,7 @@ class ClientSide(asyncio.Protocol):
             return
         self.server, transport, protocol = result
         self.server_name = self.server.name
+        self.server.sessions.add(self)
         assert isinstance(protocol, ServerSide)
         self.upstream = protocol
         if self.transport.is_closing():
@@ -136,6 +137,7 @@ class ClientSide(asyncio.Protocol):
 
     def server_closed(self) -> None:
         if self.backend is not None and self.server is not None:
+            self.server.sessions.discard(self)
             self.backend.release(self.server)
             self.server = None
         self.transport.close()

@@ -105,3 +105,34 @@ async def test_tcp_check_rules_and_a_silent_server(unused_tcp_port: int) -> None
         for server in (good, hole):
             server.close()
             await server.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_on_marked_down_shutdown_sessions(unused_tcp_port: int) -> None:
+    """A TCP session on a server that goes DOWN is closed when the server asks for it."""
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"hello\n")
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    text = ("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            "    default_backend b\nbackend b\n"
+            f"    server s1 127.0.0.1:{port} check inter 100ms on-marked-down shutdown-sessions\n")
+    config = load_texts([("t.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        assert await asyncio.wait_for(reader.readline(), BOUND) == b"hello\n"
+        server.close()  # new connections (the checks) are refused; ours stays open
+        assert await asyncio.wait_for(reader.read(), BOUND) == b""  # closed by hacore
+        writer.close()
+        await writer.wait_closed()
+    finally:
+        await plane.stop()
+        await server.wait_closed()

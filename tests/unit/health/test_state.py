@@ -76,3 +76,15 @@ def test_next_deadline_keeps_the_cadence() -> None:
     schedule.due(2.0)
     assert schedule.finished(check, False, 5.5) is None  # going down: fastinter
     assert check.deadline == 6.0  # 3.0, 4.0, 5.0 already past
+
+
+def test_spread_checks_moves_each_interval_within_the_percentage() -> None:
+    draws = iter([0.0, 1.0])
+    check = ServerCheck("s1", Health.initial(2, 3), 2000)
+    schedule = CheckSchedule([check], now=0.0, spread_percent=10, uniform=lambda: next(draws))
+    schedule.due(0.0)
+    schedule.finished(check, True, 0.0)
+    assert check.deadline == pytest.approx(1.8)  # 2 s minus 10 %
+    schedule.due(1.8)
+    schedule.finished(check, True, 1.8)
+    assert check.deadline == pytest.approx(1.8 + 2.2)  # plus 10 %
