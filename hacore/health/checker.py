@@ -103,6 +103,7 @@ class BackendChecker:
         else:
             pool.update(server.member, up=up, weight=server.config.weight)
         self._shutdown_sessions(server, up)
+        self.backend.wake_all()
         members = [s.member for s in self.backend.servers]
         active = sum(1 for m in members if m.usable and not m.backup)
         backups = sum(1 for m in members if m.usable and m.backup)

@@ -130,13 +130,14 @@ def _judge(data: bytes, expects: tuple[HttpCheckExpect, ...], duration: int) -> 
     code, reason = int(match.group(1)), match.group(2).decode("latin-1")
     body = data.split(b"\r\n\r\n", 1)[1].decode("latin-1") if b"\r\n\r\n" in data else ""
     if not expects:
-        ok = 200 <= code < 400
-        return CheckResult("L7OK" if ok else "L7STS", duration, code, reason)
+        if 200 <= code < 400:
+            return CheckResult("L7OK", duration, code)  # HAProxy gives no info on success
+        return CheckResult("L7STS", duration, code, reason)
     for expect in expects:
         if _matches(expect, code, body) == expect.negated:
             return CheckResult("L7STS" if "status" in expect.kind else "L7RSP", duration, code,
                                reason)
-    return CheckResult("L7OK", duration, code, reason)
+    return CheckResult("L7OK", duration, code)
 
 
 def _matches(expect: HttpCheckExpect, code: int, body: str) -> bool:

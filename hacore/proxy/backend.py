@@ -110,6 +110,14 @@ class RuntimeBackend:
     def _any_usable(self) -> bool:
         return any(s.member.usable for s in self.servers)
 
+    def wake_all(self) -> None:
+        """A server changed state: every queued request looks for a server again (HAProxy
+        redistributes a DOWN server's queue, pendconn_redistribute())."""
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
     def release(self, server: RuntimeServer) -> None:
         """A connection or request on `server` ended: count it, wake the first waiter."""
         self.pool.drop_conn(server.member)
