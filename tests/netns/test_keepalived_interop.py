@@ -11,8 +11,9 @@ import signal
 import time
 
 import pytest
+from scapy.utils import rdpcap
 
-from hacore.lab.netns import LanBuilder
+from hacore.lab.netns import LanBuilder, Node
 from tests.netns.daemons import MASTER_DOWN, SKEW, SLACK, Daemons, has_vip, wait_for
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
@@ -120,3 +121,33 @@ def test_vrrpv3_at_100ms_and_gratuitous_arps(lan: LanBuilder, daemons: Daemons) 
     assert len(garps) == 5
     assert all("Request who-has 198.18.0.100 (ff:ff:ff:ff:ff:ff) tell 198.18.0.100" in line
                for line in garps)
+
+
+def _adverts(daemons: Daemons, client: Node, name: str) -> list[bytes]:
+    """Two advertisements captured on the client's port of the LAN, as raw frames."""
+    pcap = daemons.tmp / f"{name}.pcap"
+    capture = daemons.spawn(client.exec_args("tcpdump", "-U", "-c", "2", "-i", "eth0", "-w",
+                                             str(pcap), "ip proto 112"),
+                            daemons.tmp / f"{name}-tcpdump.log")
+    assert capture.wait(timeout=10) == 0
+    return [bytes(frame) for frame in rdpcap(str(pcap))]
+
+
+def test_adverts_are_keepaliveds_byte_for_byte(lan: LanBuilder, daemons: Daemons) -> None:
+    """The same node and configuration run by keepalived, then by hacore: the advertisements
+    on the wire differ only in the IPv4 identification and header checksum."""
+    lb1, client = lan.add_node("lb1", 11), lan.add_node("client", 50)
+    keepalived = daemons.keepalived(lb1, 101, "MASTER")
+    wait_for(lambda: has_vip(lb1), 8, "keepalived takes the VIP")
+    theirs = _adverts(daemons, client, "keepalived")
+    os.killpg(keepalived.pid, signal.SIGTERM)
+    wait_for(lambda: not has_vip(lb1), 5, "keepalived removes the VIP")
+    daemons.hacore(lb1, 101, "MASTER")
+    wait_for(lambda: has_vip(lb1), 8, "hacore takes the VIP")
+    ours = _adverts(daemons, client, "hacore")
+
+    def without_id(frame: bytes) -> bytes:
+        return frame[:18] + frame[20:24] + frame[26:]  # drop IP id and header checksum
+
+    assert [without_id(f) for f in ours] == [without_id(f) for f in theirs]
+    assert ours[0][34:].hex() == "21336501010144d5c61200647365637265743132"
