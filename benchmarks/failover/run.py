@@ -1,0 +1,142 @@
+"""hacore's VRRP speaker and keepalived 2.2.7 through the same failovers in one run, the
+method of ../shared/reference/keepalived-failover-baseline.md: two nodes on a namespace LAN,
+lb1 master (priority 101), lb2 backup (100); faults on lb1 at points spread over the advert
+cycle: kill -9 of the daemon's process group, SIGTERM (priority 0), link down. Reported: ms
+from the fault until lb2 holds the VIP (netlink state polled every 5 ms), per speaker, as
+median (min-max), side by side. Root only; everything is removed afterwards.
+
+Run: .venv/bin/python benchmarks/failover/run.py [--repetitions 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hacore.lab.netns import LanBuilder, Node, run
+
+ROOT = Path(__file__).resolve().parents[2]
+VIP = "198.18.0.100"
+TEMPLATE = """global_defs {{
+    router_id {name}
+    vrrp_version {version}
+}}
+vrrp_instance VI_1 {{
+    state {state}
+    interface eth0
+    virtual_router_id 51
+    priority {priority}
+    advert_int {interval}
+{auth}    virtual_ipaddress {{
+        {vip}/24
+    }}
+}}
+"""
+AUTH = "    authentication {\n        auth_type PASS\n        auth_pass secret123\n    }\n"
+CONFIGS = {"v2 adv 1 s": (2, "1"), "v3 adv 0.1 s": (3, "0.1")}
+FAULTS = ("kill9", "sigterm", "linkdown")
+
+
+def has_vip(node: Node) -> bool:
+    links = json.loads(run("ip", "-n", node.namespace, "-j", "addr", "show", "eth0"))
+    return any(a.get("local") == VIP for link in links for a in link.get("addr_info", []))
+
+
+def wait_for(condition: object, bound: float) -> float:
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return time.monotonic()
+        time.sleep(0.005)
+    raise TimeoutError("condition not reached")
+
+
+def speaker(kind: str, node: Node, conf: Path, directory: Path) -> list[str]:
+    if kind == "keepalived":
+        # Fresh pid files each run: keepalived refuses to start over a pid file whose PID
+        # has been reused by another process.
+        run_dir = Path(tempfile.mkdtemp(dir=directory))
+        return node.exec_args("keepalived", "-n", "-l", "-D", "-G", "-P", "-f", str(conf), "-p",
+                              str(run_dir / "keepalived.pid"), "-r", str(run_dir / "vrrp.pid"))
+    return node.exec_args(sys.executable, "-m", "hacore.daemon.vrrp_process", "-f", str(conf))
+
+
+def one(kind: str, version: int, interval: str, fault: str, *, offset: float,
+        directory: Path) -> float:
+    lan = LanBuilder()
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        lan.open()
+        nodes = {"lb1": lan.add_node("lb1", 11), "lb2": lan.add_node("lb2", 12)}
+        for name, priority, state in (("lb1", 101, "MASTER"), ("lb2", 100, "BACKUP")):
+            conf = directory / f"{kind}-{name}.conf"
+            conf.write_text(TEMPLATE.format(name=name, version=version, state=state,
+                                            priority=priority, interval=interval, vip=VIP,
+                                            auth=AUTH if version == 2 else ""))
+            started.append(subprocess.Popen(speaker(kind, nodes[name], conf, directory),
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                            start_new_session=True))
+            if name == "lb1":
+                wait_for(lambda: has_vip(nodes["lb1"]), 10)
+        time.sleep(3 * float(interval) + 0.5 + offset * float(interval))  # steady state, then
+        fault_at = time.monotonic()                                       # a point of the cycle
+        if fault == "kill9":
+            os.killpg(started[0].pid, signal.SIGKILL)
+        elif fault == "sigterm":
+            os.killpg(started[0].pid, signal.SIGTERM)
+        else:
+            run("ip", "-n", nodes["lb1"].namespace, "link", "set", "eth0", "down")
+        took = wait_for(lambda: has_vip(nodes["lb2"]), 10)
+        return (took - fault_at) * 1000
+    finally:
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        lan.close()
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):8.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="v2 kill9 and sigterm only")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("needs root (network namespaces)")
+    directory = Path(tempfile.mkdtemp(prefix="hacore-failover-"))
+    rows = []
+    configs = {"v2 adv 1 s": CONFIGS["v2 adv 1 s"]} if args.quick else CONFIGS
+    faults = FAULTS[:2] if args.quick else FAULTS
+    print(f"{'config':14} {'fault':9} {'keepalived ms':>24} {'hacore ms':>24}")
+    for label, (version, interval) in configs.items():
+        for fault in faults:
+            results = {}
+            for kind in ("keepalived", "hacore"):
+                results[kind] = [one(kind, version, interval, fault,
+                                     offset=(n + 0.5) / args.repetitions, directory=directory)
+                                 for n in range(args.repetitions)]
+            rows.append({"config": label, "fault": fault, **results})
+            print(f"{label:14} {fault:9} {summary(results['keepalived']):>24} "
+                  f"{summary(results['hacore']):>24}", flush=True)
+    report = {"benchmark": "failover", "date": time.strftime("%Y-%m-%d"),
+              "python": platform.python_version(), "rows": rows}
+    out = ROOT / "benchmarks" / "results" / f"failover-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
