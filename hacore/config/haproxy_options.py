@@ -243,5 +243,8 @@ def tcp_check(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics)
         expect = _expect(args[1:], loc, ("string", "rstring", "binary"))
         rule_args = ("!" if expect.negated else "", expect.kind, expect.pattern)
         p.tcp_check_rules.append(TcpCheckRule(loc, "expect", rule_args))
+    elif args[0] == "connect" and len(args) > 1:
+        raise ValueError("'tcp-check connect' options (port, ssl, send-proxy...) are not "
+                         "supported by hacore: checks connect to the server's check address.")
     elif args[0] != "comment":
         p.tcp_check_rules.append(TcpCheckRule(loc, args[0], tuple(args[1:])))

@@ -129,6 +129,11 @@ HAPROXY_CASES = [
     haproxy_case("acl-converter", {10: "    acl a hdr(host),base64 x\n    default_backend be"},
                  ((10, "error detected while parsing ACL 'a' : converter 'base64' is not "
                        "supported by hacore (supported: lower, upper)."),), oracle=False),
+    haproxy_case("tcp-check-connect-options",
+                 {12: "    option tcp-check\n    tcp-check connect port 8080\n"
+                      "    server s1 127.0.0.1:18081"},
+                 ((13, "'tcp-check connect' options (port, ssl, send-proxy...) are not supported "
+                       "by hacore: checks connect to the server's check address."),), oracle=False),
     haproxy_case("acl-bad-name", {10: "    acl is$bad src 1.2.3.4\n    default_backend be"},
                  ((10, "character '$' is not permitted in acl name 'is$bad'."),)),
     haproxy_case("unknown-default-backend", {10: "    default_backend nobe"},
