@@ -8,7 +8,6 @@ Run by hand for debugging: python -m hacore.daemon.dataplane_process -f haproxy.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import sys
@@ -18,7 +17,7 @@ import uvloop
 
 from hacore.config import ConfigError, load
 from hacore.config.haproxy_model import HaproxyConfig
-from hacore.daemon.vrrp_process import die_with_parent
+from hacore.daemon.child import start_child
 from hacore.proxy.dataplane import DataPlane
 
 DRAIN_TIMEOUT = 30.0  # seconds an old data plane may finish its connections after a reload
@@ -91,20 +90,14 @@ async def _reload(files: Sequence[str], config_id: str | None, plane: DataPlane,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hacore-dataplane")
-    parser.add_argument("-f", dest="files", action="append", required=True)
-    parser.add_argument("-i", dest="config_id")
-    args = parser.parse_args(argv)
-    die_with_parent()
-    try:
-        config = load(args.files, config_id=args.config_id)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    started = start_child("hacore-dataplane", argv)
+    if started is None:
         return 1
+    files, config_id, config = started
     if config.haproxy is None or not config.haproxy.frontends:
         log("no frontend configured")
         return 0
-    return uvloop.run(serve(args.files, args.config_id, config.haproxy))
+    return uvloop.run(serve(files, config_id, config.haproxy))
 
 
 if __name__ == "__main__":

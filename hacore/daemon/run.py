@@ -22,8 +22,8 @@ import uvloop
 
 from hacore.config import ConfigError, load
 from hacore.config.model import Config
+from hacore.daemon.child import PARENT_ENV
 from hacore.daemon.sdnotify import notify
-from hacore.daemon.vrrp_process import PARENT_ENV
 
 RESTART_DELAY = 2.0  # seconds before a crashed child is started again
 STOP_TIMEOUT = 10.0  # seconds a stopping child gets before SIGKILL

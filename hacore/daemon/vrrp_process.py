@@ -13,11 +13,8 @@ Run by hand for debugging: python -m hacore.daemon.vrrp_process -f keepalived.co
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import ctypes
 import dataclasses
-import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -26,21 +23,9 @@ from typing import Any
 from hacore.config import ConfigError, load
 from hacore.config.errors import Location
 from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
+from hacore.daemon.child import start_child
 from hacore.vrrp.addresses import AddressManager
 from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers, log
-
-PR_SET_PDEATHSIG = 1
-PARENT_ENV = "HACORE_PARENT_PID"
-
-
-def die_with_parent() -> None:
-    """Ask the kernel for SIGTERM when the parent dies, then close the race where it already
-    did (the parent passes its PID)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    expected = os.environ.get(PARENT_ENV)
-    if expected and os.getppid() != int(expected):
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def without_locations(value: Any) -> Any:
@@ -158,20 +143,14 @@ async def serve(files: Sequence[str], config_id: str | None, config: KeepalivedC
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hacore-vrrp")
-    parser.add_argument("-f", dest="files", action="append", required=True)
-    parser.add_argument("-i", dest="config_id")
-    args = parser.parse_args(argv)
-    die_with_parent()
-    try:
-        config = load(args.files, config_id=args.config_id)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    started = start_child("hacore-vrrp", argv)
+    if started is None:
         return 1
+    files, config_id, config = started
     if config.keepalived is None or not config.keepalived.instances:
         log("no vrrp_instance configured")
         return 0
-    return asyncio.run(serve(args.files, args.config_id, config.keepalived))
+    return asyncio.run(serve(files, config_id, config.keepalived))
 
 
 if __name__ == "__main__":
