@@ -9,15 +9,13 @@ Run by hand for debugging: python -m hacore.daemon.dataplane_process -f haproxy.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 from collections.abc import Sequence
 
 import uvloop
 
-from hacore.config import ConfigError, load
 from hacore.config.haproxy_model import HaproxyConfig
-from hacore.daemon.child import start_child
+from hacore.daemon.child import ControlSignals, reload_config, start_child
 from hacore.proxy.dataplane import DataPlane
 
 DRAIN_TIMEOUT = 30.0  # seconds an old data plane may finish its connections after a reload
@@ -36,57 +34,49 @@ async def _drain(plane: DataPlane) -> None:
     await plane.stop()
 
 
+class DataPlaneService:
+    """The running data plane, and the old ones still draining after reloads."""
+
+    def __init__(self, files: Sequence[str], config_id: str | None, config: HaproxyConfig) -> None:
+        self.files, self.config_id = list(files), config_id
+        self.plane = DataPlane(config)
+        self.draining: set[asyncio.Task[None]] = set()
+
+    async def reload(self) -> None:
+        loaded = reload_config(self.files, self.config_id, log)
+        if loaded is None or loaded.haproxy is None:
+            return
+        try:
+            new = DataPlane(loaded.haproxy)
+            await new.start()
+        except (OSError, ValueError) as error:
+            log(f"reload refused: {error}")
+            return
+        task = asyncio.get_running_loop().create_task(_drain(self.plane))
+        self.draining.add(task)
+        task.add_done_callback(self.draining.discard)
+        self.plane = new
+        log("reloaded: new connections go to the new configuration")
+
+    async def stop(self) -> None:
+        await self.plane.stop()
+        for task in self.draining:
+            task.cancel()
+
+
 async def serve(files: Sequence[str], config_id: str | None, config: HaproxyConfig) -> int:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    reloads: asyncio.Queue[None] = asyncio.Queue()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, reloads.put_nowait, None)
+    signals = ControlSignals()
     try:
-        plane = DataPlane(config)
-        await plane.start()
+        service = DataPlaneService(files, config_id, config)
+        await service.plane.start()
     except (OSError, ValueError) as error:
         log(f"cannot start: {error}")
         return 1
-    log(f"listening: {', '.join(f.name for f in plane.frontends)}")
-    draining: set[asyncio.Task[None]] = set()
-    stopping = loop.create_task(stop.wait())
-    while not stop.is_set():
-        reload = loop.create_task(reloads.get())
-        await asyncio.wait({stopping, reload}, return_when=asyncio.FIRST_COMPLETED)
-        if not reload.done():
-            reload.cancel()
-            break
-        plane = await _reload(files, config_id, plane, draining)
-    await plane.stop()
-    for task in draining:
-        task.cancel()
+    log(f"listening: {', '.join(f.name for f in service.plane.frontends)}")
+    await signals.serve(service.reload)
+    await service.stop()
     log("stopped")
     return 0
-
-
-async def _reload(files: Sequence[str], config_id: str | None, plane: DataPlane,
-                  draining: set[asyncio.Task[None]]) -> DataPlane:
-    try:
-        loaded = load(files, config_id=config_id)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        log("reload refused: the configuration has errors; the running one is kept")
-        return plane
-    if loaded.haproxy is None:
-        return plane
-    try:
-        new = DataPlane(loaded.haproxy)
-        await new.start()
-    except (OSError, ValueError) as error:
-        log(f"reload refused: {error}")
-        return plane
-    task = asyncio.get_running_loop().create_task(_drain(plane))
-    draining.add(task)
-    task.add_done_callback(draining.discard)
-    log("reloaded: new connections go to the new configuration")
-    return new
 
 
 def main(argv: Sequence[str] | None = None) -> int:

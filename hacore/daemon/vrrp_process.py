@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import signal
-import sys
 from collections.abc import Sequence
 from typing import Any
 
-from hacore.config import ConfigError, load
 from hacore.config.errors import Location
 from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
-from hacore.daemon.child import start_child
+from hacore.daemon.child import ControlSignals, reload_config, start_child
 from hacore.vrrp.addresses import AddressManager
 from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers, log
 
@@ -92,11 +89,8 @@ class VrrpService:
                 self.listeners.remove(listener)
 
     async def reload(self) -> None:
-        try:
-            loaded = load(self.files, config_id=self.config_id)
-        except ConfigError as error:
-            print(error, file=sys.stderr)
-            log("reload refused: the configuration has errors; the running one is kept")
+        loaded = reload_config(self.files, self.config_id, log)
+        if loaded is None:
             return
         config = loaded.keepalived
         instances = list(config.instances) if config is not None else []
@@ -115,12 +109,7 @@ class VrrpService:
 
 
 async def serve(files: Sequence[str], config_id: str | None, config: KeepalivedConfig) -> int:
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    reloads: asyncio.Queue[None] = asyncio.Queue()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, reloads.put_nowait, None)
+    signals = ControlSignals()
     service = VrrpService(files, config_id)
     try:
         await service.start(config)
@@ -129,14 +118,7 @@ async def serve(files: Sequence[str], config_id: str | None, config: KeepalivedC
         await service.stop()
         return 1
     log(f"VRRP started: {', '.join(service.drivers)}")
-    stopping = loop.create_task(stop.wait())
-    while not stop.is_set():
-        reload = loop.create_task(reloads.get())
-        await asyncio.wait({stopping, reload}, return_when=asyncio.FIRST_COMPLETED)
-        if reload.done():
-            await service.reload()
-        else:
-            reload.cancel()
+    await signals.serve(service.reload)
     await service.stop()
     log("VRRP stopped")
     return 0
