@@ -17,6 +17,7 @@ from hacore.balance.pool import ServerPool
 from hacore.balance.registry import HashKey, build_pool
 from hacore.config.haproxy_model import Backend, Server
 from hacore.proxy.errorpages import load_pages
+from hacore.proxy.idle import seconds
 
 # HAProxy's defaults when a timeout is not set: connect and queue have none (infinite)
 # and warn; hacore bounds them so that a forgotten setting cannot hang a client forever.
@@ -131,9 +132,7 @@ class RuntimeBackend:
         """Server-side inactivity in seconds: `timeout tunnel` when the frontend set one for
         a tunnel, else this backend's `timeout server`."""
         timeouts = self.config.settings.timeouts
-        if timeouts.tunnel:
-            return timeouts.tunnel / 1000
-        return timeouts.server / 1000 if timeouts.server else tunnel
+        return seconds(timeouts.tunnel) or seconds(timeouts.server) or tunnel
 
     def source_key(self, family: int, address: int) -> int | None:
         if self.hash_key is None or self.hash_key.kind != "source":

@@ -10,6 +10,7 @@ from hacore.config.haproxy_model import Frontend, Global, Mode
 from hacore.proxy.accesslog import AccessLog
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.errorpages import load_pages
+from hacore.proxy.idle import seconds
 
 
 class Closable(Protocol):
@@ -40,7 +41,5 @@ class RuntimeFrontend:
         """(client side, server side) inactivity in seconds; `timeout tunnel` covers both."""
         timeouts = self.config.settings.timeouts
         if timeouts.tunnel:
-            return timeouts.tunnel / 1000, timeouts.tunnel / 1000
-        client = timeouts.client / 1000 if timeouts.client else None
-        server = timeouts.server / 1000 if timeouts.server else None
-        return client, server
+            return seconds(timeouts.tunnel), seconds(timeouts.tunnel)
+        return seconds(timeouts.client), seconds(timeouts.server)

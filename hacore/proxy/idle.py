@@ -8,6 +8,11 @@ import asyncio
 from collections.abc import Callable
 
 
+def seconds(milliseconds: int | None) -> float | None:
+    """A configured timeout (ms, None or 0 when unset) as the timer takes it: None = never."""
+    return milliseconds / 1000 if milliseconds else None
+
+
 class IdleTimer:
     __slots__ = ("_expire", "_handle", "_loop", "last_activity", "timeout")
 
@@ -31,6 +36,13 @@ class IdleTimer:
             self._expire()
         else:
             self._handle = self._loop.call_at(deadline, self._check)
+
+    def restart(self, timeout: float) -> None:
+        """A new inactivity timeout from now (a half-closed side moving to its -fin one)."""
+        self.cancel()
+        self.timeout = timeout
+        self.last_activity = self._loop.time()
+        self._handle = self._loop.call_at(self.last_activity + timeout, self._check)
 
     def cancel(self) -> None:
         if self._handle is not None:

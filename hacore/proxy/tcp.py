@@ -1,7 +1,6 @@
-"""`mode tcp`: a client connection spliced to one server connection (asyncio Protocols, no
-streams). Flow control both ways: when one side's transport buffers past its high-water mark,
-reading from the other side pauses until it drains. Half-closes are passed through. Each side
-has an inactivity timeout (`timeout client` / `timeout server`, or `timeout tunnel` for both).
+"""`mode tcp`: a client connection spliced to one server connection (hacore.proxy.splice:
+flow control, half-closes, `timeout client`/`server` or `tunnel` for both, `client-fin` and
+`server-fin`). Until the server answers, the client is not read and `timeout client` runs.
 """
 
 from __future__ import annotations
@@ -14,53 +13,21 @@ from typing import cast
 from hacore.proxy.accesslog import tcp_line
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
-from hacore.proxy.idle import IdleTimer
+from hacore.proxy.idle import IdleTimer, seconds
+from hacore.proxy.splice import Splice, SpliceEnd
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import ConnectionView
 
 
-class ServerSide(asyncio.Protocol):
-    __slots__ = ("client", "transport")
-
-    def __init__(self, client: ClientSide) -> None:
-        self.client = client
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
-        self.transport = transport = cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
-        timer = self.client.server_timer
-        if timer is not None:
-            timer.touch()
-        self.client.bytes_out += len(data)
-        self.client.transport.write(data)
-
-    def eof_received(self) -> bool:
-        if self.client.transport.can_write_eof():
-            self.client.transport.write_eof()
-        return True
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.client.server_closed()
-
-    def pause_writing(self) -> None:
-        self.client.transport.pause_reading()
-
-    def resume_writing(self) -> None:
-        self.client.transport.resume_reading()
-
-
 class ClientSide(asyncio.Protocol):
-    __slots__ = ("accepted", "backend", "bytes_in", "bytes_out", "client_timer", "frontend",
-                 "logged", "server", "server_name", "server_timer", "started", "task", "times",
-                 "transport", "upstream")
+    """The client connection until its server answers; then both are spliced."""
+
+    __slots__ = ("accepted", "backend", "client_timer", "frontend", "logged", "server",
+                 "server_name", "splice", "started", "task", "times", "transport")
 
     def __init__(self, frontend: RuntimeFrontend) -> None:
         self.frontend = frontend
-        self.bytes_in = self.bytes_out = 0
-        self.upstream: ServerSide | None = None
+        self.splice: Splice | None = None
         self.server: RuntimeServer | None = None
         self.backend: RuntimeBackend | None = None
         self.server_name = "<NOSRV>"
@@ -74,9 +41,7 @@ class ClientSide(asyncio.Protocol):
         self.accepted = time.time()
         self.started = asyncio.get_running_loop().time()
         transport.pause_reading()  # nothing to forward to until the server answers
-        client_timeout, _ = self.frontend.tcp_timeouts()
-        self.client_timer = IdleTimer(client_timeout, self._timed_out)
-        self.server_timer: IdleTimer | None = None
+        self.client_timer = IdleTimer(self.frontend.tcp_timeouts()[0], self.close)
         view = ConnectionView(transport.get_extra_info("socket"))
         self.task = asyncio.get_running_loop().create_task(self._connect(view))
 
@@ -87,11 +52,9 @@ class ClientSide(asyncio.Protocol):
             self.transport.close()
             return
         self.backend = backend
-        self.server_timer = IdleTimer(backend.server_timeout(self.frontend.tcp_timeouts()[1]),
-                                      self._timed_out)
         key = backend.source_key(view.src_family, view.src)
         self.times[0] = asyncio.get_running_loop().time()
-        result = await connect(backend, key, view.dst_port, lambda: ServerSide(self))
+        result = await connect(backend, key, view.dst_port, SpliceEnd)
         self.times[1] = asyncio.get_running_loop().time()
         if result is None:
             self._log(f"{backend.name}/<NOSRV> no server could be reached")
@@ -100,62 +63,43 @@ class ClientSide(asyncio.Protocol):
         self.server, transport, protocol = result
         self.server_name = self.server.name
         self.server.sessions.add(self)
-        assert isinstance(protocol, ServerSide)
-        self.upstream = protocol
         if self.transport.is_closing():
             transport.close()
             return
+        self.client_timer.cancel()
+        client_timeout, tunnel = self.frontend.tcp_timeouts()
+        timeouts = self.frontend.config.settings.timeouts, backend.config.settings.timeouts
+        self.splice = Splice(self.transport, cast(SpliceEnd, protocol),
+                             (client_timeout, backend.server_timeout(tunnel)),
+                             (seconds(timeouts[0].client_fin), seconds(timeouts[1].server_fin)),
+                             self._spliced_closed)
         self.transport.resume_reading()
-
-    def data_received(self, data: bytes) -> None:
-        self.client_timer.touch()
-        self.bytes_in += len(data)
-        if self.upstream is not None and self.upstream.transport is not None:
-            self.upstream.transport.write(data)
-
-    def eof_received(self) -> bool:
-        upstream = self.upstream.transport if self.upstream is not None else None
-        if upstream is not None and upstream.can_write_eof():
-            upstream.write_eof()
-            return True
-        return False
 
     def close(self) -> None:
         """Stop: close both sides; the session leaves its frontend once both are gone."""
-        self.transport.close()
+        if self.splice is not None:
+            self.splice.close()
+        else:
+            self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._log_session()
+        """The client left before its server answered."""
         self.client_timer.cancel()
-        if self.server_timer is not None:
-            self.server_timer.cancel()
-        if self.upstream is not None and self.upstream.transport is not None:
-            self.upstream.transport.close()
-        else:
-            self.task.cancel()
-            self.frontend.connections.discard(self)
+        self.task.cancel()
+        self._release()
+        self._log_session()
+        self.frontend.connections.discard(self)
 
-    def server_closed(self) -> None:
+    def _spliced_closed(self, splice: Splice) -> None:
+        self._release()
+        self._log_session()
+        self.frontend.connections.discard(self)
+
+    def _release(self) -> None:
         if self.backend is not None and self.server is not None:
             self.server.sessions.discard(self)
             self.backend.release(self.server)
             self.server = None
-        self.transport.close()
-        if self.transport.is_closing():
-            self.frontend.connections.discard(self)
-
-    def pause_writing(self) -> None:
-        if self.upstream is not None and self.upstream.transport is not None:
-            self.upstream.transport.pause_reading()
-
-    def resume_writing(self) -> None:
-        if self.upstream is not None and self.upstream.transport is not None:
-            self.upstream.transport.resume_reading()
-
-    def _timed_out(self) -> None:
-        self.transport.close()
-        if self.upstream is not None and self.upstream.transport is not None:
-            self.upstream.transport.close()
 
     def _log_session(self) -> None:
         """One `option tcplog` line per connection; none for an empty one under
@@ -163,7 +107,9 @@ class ClientSide(asyncio.Protocol):
         settings = self.frontend.config.settings
         if self.logged or not settings.tcplog or not self.frontend.access_log:
             return
-        if settings.dontlognull and not self.bytes_in:
+        bytes_in, bytes_out = ((self.splice.client.received, self.splice.server.received)
+                               if self.splice is not None else (0, 0))
+        if settings.dontlognull and not bytes_in:
             return
         self.logged = True
         connect, connected = self.times
@@ -176,7 +122,7 @@ class ClientSide(asyncio.Protocol):
             server=self.server_name,
             timers=(0, int((connected - connect) * 1000) if connected >= 0 else -1,
                     int((now - self.started) * 1000)),
-            size=self.bytes_out))
+            size=bytes_out))
 
     def _log(self, message: str) -> None:
         print(f"[proxy] {self.frontend.name}: {message}", file=sys.stderr, flush=True)

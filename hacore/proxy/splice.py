@@ -1,0 +1,124 @@
+"""Two connections spliced: what one end reads, the other end writes (HAProxy's tunnel phase:
+every `mode tcp` session, and an HTTP connection after `101 Switching Protocols` or an
+accepted CONNECT). asyncio Protocols, no streams.
+
+Flow control both ways: when one end's transport buffers past its high-water mark, reading
+from the other end pauses until it drains. A half-close (FIN) is passed through, and the end
+that sent it then lives under its `-fin` timeout when one is set (configuration.txt §4.2
+"timeout client-fin": "the inactivity timeout on the client side for half-closed
+connections"). Each end has its own inactivity timer; when it expires, or when either end is
+gone, both connections close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import cast
+
+from hacore.proxy.idle import IdleTimer
+
+
+class SpliceEnd(asyncio.Protocol):
+    """One connection of a splice. It can exist before its peer (a server that speaks first
+    while the client side is being attached): what it reads meanwhile is kept."""
+
+    __slots__ = ("early", "fin_timeout", "lost", "peer", "received", "splice", "timer",
+                 "transport")
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.peer: SpliceEnd | None = None
+        self.splice: Splice | None = None
+        self.timer: IdleTimer | None = None
+        self.fin_timeout: float | None = None
+        self.early: list[bytes] = []
+        self.received = 0
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        peer = self.peer
+        if peer is None:
+            self.early.append(data)
+            return
+        assert self.timer is not None and peer.transport is not None  # set with the peer
+        self.timer.touch()
+        peer.transport.write(data)
+
+    def eof_received(self) -> bool:
+        peer = self.peer.transport if self.peer is not None else None
+        if self.timer is not None and self.fin_timeout:
+            self.timer.restart(self.fin_timeout)
+        if peer is not None and peer.can_write_eof():
+            peer.write_eof()
+            return True  # keep reading the other way
+        return False
+
+    def pause_writing(self) -> None:
+        if self.peer is not None and self.peer.transport is not None:
+            self.peer.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.peer is not None and self.peer.transport is not None:
+            self.peer.transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.splice is not None:
+            self.splice.end_lost(self)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class Splice:
+    """A client end and a server end; `finished` runs once, when both are closed."""
+
+    __slots__ = ("client", "finished", "open_ends", "server")
+
+    def __init__(self, client: asyncio.Transport, server: SpliceEnd,
+                 timeouts: tuple[float | None, float | None],
+                 fin_timeouts: tuple[float | None, float | None],
+                 finished: Callable[[Splice], None], *, early: bytes = b"") -> None:
+        """`client` is an open client transport whose protocol this replaces; `early` are
+        bytes the client sent that belong to the tunnel (after an Upgrade request head)."""
+        self.finished = finished
+        self.client = SpliceEnd()
+        self.server = server
+        self.open_ends = 2
+        self.client.connection_made(client)
+        client.set_protocol(self.client)
+        for end, peer, timeout, fin in ((self.client, server, timeouts[0], fin_timeouts[0]),
+                                        (server, self.client, timeouts[1], fin_timeouts[1])):
+            end.splice, end.peer, end.fin_timeout = self, peer, fin
+            end.timer = IdleTimer(timeout, self.close)
+        assert server.transport is not None  # connected before splicing
+        if early:
+            self.client.received += len(early)
+            server.transport.write(early)
+        for data in server.early:
+            client.write(data)
+        server.early.clear()
+        if server.lost:  # the server left before the splice: the client follows
+            self.end_lost(server)
+
+    def end_lost(self, end: SpliceEnd) -> None:
+        """One connection is gone: the other follows (after writing what it buffered)."""
+        end.splice = None
+        self.open_ends -= 1
+        other = self.server if end is self.client else self.client
+        other.close()
+        if self.open_ends == 0:
+            self.finished(self)
+
+    def close(self) -> None:
+        self.client.close()
+        self.server.close()
