@@ -7,7 +7,10 @@ head doubles as the RequestView that ACLs read (configuration.txt §7.3 fetches)
 
 from __future__ import annotations
 
+import ipaddress
+
 from hacore.acl.fetches import path_of
+from hacore.config.haproxy_model import ForwardFor
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer",
                         "upgrade"})
@@ -50,6 +53,12 @@ class RequestHead:
     def chunked(self) -> bool:
         return "chunked" in self.tokens("transfer-encoding")
 
+    @property
+    def upgrade(self) -> bool:
+        """RFC 9110 §7.8: a protocol switch is asked with an `upgrade` header named in
+        `connection` (the rule llhttp applies too)."""
+        return self.get("upgrade") is not None and "upgrade" in self.tokens("connection")
+
     def client_wants_keep_alive(self) -> bool:
         """RFC 9112 §9.3: HTTP/1.1 persists unless `close`; 1.0 only with `keep-alive`."""
         tokens = self.tokens("connection")
@@ -64,31 +73,52 @@ class RequestHead:
     def del_header(self, name: str) -> None:
         self.headers = [(h, v) for h, v in self.headers if h != name]
 
-    def serialize(self, close: bool) -> bytes:
-        """The request line and headers for the server; `close` adds `connection: close`.
-        Content-Length is dropped when the body is chunked (RFC 9112 §6.3: chunked wins)."""
+    def serialize(self, connection: str) -> bytes:
+        """The request line and headers for the server, with `connection: <connection>`
+        (`close`, or `upgrade` keeping the `upgrade` header). Content-Length is dropped when
+        the body is chunked (RFC 9112 §6.3: chunked wins)."""
         chunked = self.chunked
+        keep = "upgrade" if connection == "upgrade" else ""
         lines = [f"{self.method} {self.target} HTTP/{self.version}"]
         for name, value in self.headers:
-            if name in HOP_BY_HOP or (chunked and name == "content-length"):
+            if (name in HOP_BY_HOP and name != keep) or (chunked and name == "content-length"):
                 continue
             lines.append(f"{name}: {value}")
-        if close:
-            lines.append("connection: close")
+        lines.append(f"connection: {connection}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
+    """`option forwardfor`: append the client address as the last x-forwarded-for header
+    (configuration.txt: servers must use the last occurrence), unless `except` matches the
+    client or `if-none` finds one already."""
+    if option is None:
+        return
+    name = option.header.lower()
+    if option.if_none and head.get(name) is not None:
+        return
+    address = (ipaddress.IPv4Address(head.src) if head.src_family == 4
+               else ipaddress.IPv6Address(head.src))
+    if option.except_network and address in ipaddress.ip_network(option.except_network, False):
+        return
+    head.headers.append((name, str(address)))
 
 
 def serialize_response(version: str, status: int, reason: str, headers: list[tuple[str, str]],
                        *, keep_alive: bool, client_version: str) -> bytes:
     """A response head for the client: its own hop-by-hop headers dropped, then
-    `connection: close` or, for an HTTP/1.0 client kept alive, `connection: keep-alive`."""
+    `connection: close` or, for an HTTP/1.0 client kept alive, `connection: keep-alive`;
+    a 101 keeps `upgrade` and says `connection: upgrade`."""
     chunked = any(n == "transfer-encoding" and "chunked" in v.lower() for n, v in headers)
+    keep = "upgrade" if status == 101 else ""
     lines = [f"HTTP/{version} {status} {reason}"]
     for name, value in headers:
-        if name in HOP_BY_HOP or (chunked and name == "content-length"):
+        if (name in HOP_BY_HOP and name != keep) or (chunked and name == "content-length"):
             continue
         lines.append(f"{name}: {value}")
-    if not keep_alive:
+    if status == 101:
+        lines.append("connection: upgrade")
+    elif not keep_alive:
         lines.append("connection: close")
     elif client_version == "1.0":
         lines.append("connection: keep-alive")

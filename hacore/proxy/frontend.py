@@ -37,6 +37,13 @@ class RuntimeFrontend:
         name = self.router.route(request)
         return None if name is None else self.backends.get(name)
 
+    def splice_timeouts(self, backend: RuntimeBackend) -> tuple[
+            tuple[float | None, float | None], tuple[float | None, float | None]]:
+        """For a spliced session: (client, server) inactivity, then (client-fin, server-fin)."""
+        client, tunnel = self.tcp_timeouts()
+        fin = self.config.settings.timeouts.client_fin, backend.config.settings.timeouts.server_fin
+        return (client, backend.server_timeout(tunnel)), (seconds(fin[0]), seconds(fin[1]))
+
     def tcp_timeouts(self) -> tuple[float | None, float | None]:
         """(client side, server side) inactivity in seconds; `timeout tunnel` covers both."""
         timeouts = self.config.settings.timeouts

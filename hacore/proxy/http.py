@@ -13,7 +13,6 @@ Pipelined requests wait their turn. Timeouts: `timeout http-request` for a compl
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections import deque
 from typing import cast
@@ -22,13 +21,14 @@ import httptools
 
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
 from hacore.http.errors import ERRORS, with_close
-from hacore.http.message import LAST_CHUNK, RequestHead, chunk
+from hacore.http.message import LAST_CHUNK, RequestHead, append_forwarded_for, chunk
 from hacore.proxy.accesslog import http_line
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http_rules import RequestRules, ResponseRules
 from hacore.proxy.http_upstream import HttpUpstream
 from hacore.proxy.idle import IdleTimer
+from hacore.proxy.splice import Splice, SpliceEnd, adopt
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import address_facts
 
@@ -72,7 +72,7 @@ class Exchange:
             self.local_response(self.client.frontend.pages[503], keep_alive=False)
             return
         self.backend = backend
-        _forward_for(self.head, self.client.forwardfor(backend))
+        append_forwarded_for(self.head, self.client.forwardfor(backend))
         self.client.transport.pause_reading()
         self.task = asyncio.get_running_loop().create_task(self._connect(backend))
 
@@ -92,7 +92,7 @@ class Exchange:
         self.server.sessions.add(self)
         self.upstream = cast(HttpUpstream, protocol)
         self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
-        transport.write(self.head.serialize(close=True))
+        transport.write(self.head.serialize("upgrade" if self.head.upgrade else "close"))
         for piece in self.pending:
             transport.write(piece)
         self.pending.clear()
@@ -128,6 +128,27 @@ class Exchange:
         if self.backend is not None and self.backend.name in rules:
             headers = rules[self.backend.name].apply(self.head, headers)
         return rules[""].apply(self.head, headers) if "" in rules else headers
+
+    def tunnel(self, server_early: bytes) -> None:
+        """After `101 Switching Protocols` both connections are spliced, under `timeout
+        tunnel` when set (configuration.txt §4.2: it "applies when a bidirectional
+        connection is established ... upgraded to WebSocket"), until either side closes."""
+        client, upstream, backend = self.client, self.upstream, self.backend
+        assert upstream is not None and upstream.transport is not None and backend is not None
+        if self.server_timer is not None:
+            self.server_timer.cancel()
+            self.server_timer = None
+        self.keep_alive = False
+        Splice(client.become_tunnel(), adopt(upstream.transport, server_early),
+               *client.frontend.splice_timeouts(backend), self._tunnel_closed)
+        client.transport.resume_reading()
+
+    def _tunnel_closed(self, splice: Splice) -> None:
+        self.bytes_out += splice.server.received
+        assert self.upstream is not None
+        self.upstream.complete = True
+        self.response_done()
+        self.client.frontend.connections.discard(self.client)
 
     def server_activity(self) -> None:
         if self.server_timer is not None:
@@ -182,27 +203,11 @@ class Exchange:
         self._release()
 
 
-def _forward_for(head: RequestHead, option: ForwardFor | None) -> None:
-    """`option forwardfor`: append the client address as the last x-forwarded-for header
-    (configuration.txt: servers must use the last occurrence), unless `except` matches the
-    client or `if-none` finds one already."""
-    if option is None:
-        return
-    name = option.header.lower()
-    if option.if_none and head.get(name) is not None:
-        return
-    address = (ipaddress.IPv4Address(head.src) if head.src_family == 4
-               else ipaddress.IPv6Address(head.src))
-    if option.except_network and address in ipaddress.ip_network(option.except_network, False):
-        return
-    head.headers.append((name, str(address)))
-
-
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "accepted", "active",
                  "client_timer", "facts", "frontend", "head_timer", "keeps_alive", "parser",
                  "peer", "request_started", "response_rules", "rules", "ssl", "transport",
-                 "waiting_head")
+                 "upgrade_early", "waiting_head")
 
     def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
                  response_rules: dict[str, ResponseRules], ssl: bool) -> None:
@@ -224,15 +229,19 @@ class HttpClient(asyncio.Protocol):
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
+        self._new_parser()
+        timeouts = self.frontend.config.settings.timeouts
+        self.client_timer = IdleTimer((timeouts.client or 0) / 1000 or None, self.close)
+        head_ms = timeouts.http_request or timeouts.client
+        self.head_timer = IdleTimer((head_ms or 0) / 1000 or None, self._head_timed_out)
+
+    def _new_parser(self) -> None:
         self.parser = httptools.HttpRequestParser(self)
         # RFC 9112 §6.3: with both Transfer-Encoding chunked and Content-Length, chunked
         # wins and Content-Length is dropped when forwarding (HAProxy does the same);
         # llhttp would refuse the request without this leniency.
         self.parser.set_dangerous_leniencies(lenient_chunked_length=True)
-        timeouts = self.frontend.config.settings.timeouts
-        self.client_timer = IdleTimer((timeouts.client or 0) / 1000 or None, self.close)
-        head_ms = timeouts.http_request or timeouts.client
-        self.head_timer = IdleTimer((head_ms or 0) / 1000 or None, self._head_timed_out)
+        self.upgrade_early: bytes | None = None
 
     def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
         return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
@@ -241,10 +250,20 @@ class HttpClient(asyncio.Protocol):
         self.client_timer.touch()
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._bad_request()
+        except httptools.HttpParserUpgrade as upgrade:
+            # A request asking for another protocol is complete: what follows belongs to
+            # that protocol if the server agrees (101), else to the next request.
+            self.upgrade_early = data[upgrade.args[0]:]
+            self.transport.pause_reading()
         except httptools.HttpParserError:
             self._bad_request()
+
+    def become_tunnel(self) -> SpliceEnd:
+        """This connection leaves HTTP: its timers stop, a splice end takes it over."""
+        self.client_timer.cancel()
+        self.head_timer.cancel()
+        early, self.upgrade_early = self.upgrade_early or b"", None
+        return adopt(self.transport, early)
 
     def _bad_request(self) -> None:
         if self.active is None or self.active.upstream is None or not self.active.upstream.started:
@@ -313,6 +332,11 @@ class HttpClient(asyncio.Protocol):
         self._start_next()
         if self.active is None and not self.transport.is_closing():
             self.transport.resume_reading()
+        if self.upgrade_early is not None:  # the server refused the switch: HTTP goes on
+            early = self.upgrade_early
+            self._new_parser()
+            if early:
+                self.data_received(early)
 
     def pause_writing(self) -> None:
         upstream = self.active.upstream if self.active is not None else None

@@ -19,14 +19,14 @@ NO_BODY_STATUSES = frozenset({204, 304})
 
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "parser",
-                 "started", "transport")
+                 "started", "switched", "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
         self.parser = httptools.HttpResponseParser(self)
         self._headers: list[tuple[str, str]] = []
         self._reason = b""
-        self.started = self.complete = self.chunked = False
+        self.started = self.complete = self.chunked = self.switched = False
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -36,6 +36,11 @@ class HttpUpstream(asyncio.Protocol):
         self.exchange.server_activity()
         try:
             self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            if self.switched:  # a 101 to an Upgrade request: the rest is the new protocol
+                self.exchange.tunnel(data[upgrade.args[0]:])
+            else:
+                self.exchange.server_failed(502)
         except httptools.HttpParserError:
             self.exchange.server_failed(502)
 
@@ -68,6 +73,13 @@ class HttpUpstream(asyncio.Protocol):
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
         headers = exchange.response_headers(headers)
+        if status == 101 and exchange.head.upgrade:  # the switch is accepted
+            self.started = self.switched = True
+            exchange.status = 101
+            exchange.times[4] = asyncio.get_running_loop().time()
+            exchange.write(serialize_response(version, status, reason, headers,
+                                              keep_alive=False, client_version="1.1"))
+            return
         if 100 <= status < 200:  # interim: forward, the final response follows
             exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
                                               client_version="1.1"))
@@ -92,7 +104,7 @@ class HttpUpstream(asyncio.Protocol):
             self.exchange.write(chunk(body) if self.chunked else body)
 
     def on_message_complete(self) -> None:
-        if not self.started or self.complete:
+        if not self.started or self.complete or self.switched:
             return
         if self.chunked:
             self.exchange.write(LAST_CHUNK)

@@ -79,36 +79,42 @@ class SpliceEnd(asyncio.Protocol):
             self.transport.close()
 
 
+def adopt(transport: asyncio.Transport, early: bytes = b"") -> SpliceEnd:
+    """A SpliceEnd taking over an open connection from its current protocol, with bytes
+    that protocol read but that belong to the tunnel (what followed an Upgrade head)."""
+    end = SpliceEnd()
+    end.connection_made(transport)
+    transport.set_protocol(end)
+    if early:
+        end.data_received(early)
+    return end
+
+
 class Splice:
     """A client end and a server end; `finished` runs once, when both are closed."""
 
     __slots__ = ("client", "finished", "open_ends", "server")
 
-    def __init__(self, client: asyncio.Transport, server: SpliceEnd,
+    def __init__(self, client: SpliceEnd, server: SpliceEnd,
                  timeouts: tuple[float | None, float | None],
                  fin_timeouts: tuple[float | None, float | None],
-                 finished: Callable[[Splice], None], *, early: bytes = b"") -> None:
-        """`client` is an open client transport whose protocol this replaces; `early` are
-        bytes the client sent that belong to the tunnel (after an Upgrade request head)."""
+                 finished: Callable[[Splice], None]) -> None:
+        """Both ends connected; what either read before (its `early` bytes) goes out now."""
         self.finished = finished
-        self.client = SpliceEnd()
-        self.server = server
+        self.client, self.server = client, server
         self.open_ends = 2
-        self.client.connection_made(client)
-        client.set_protocol(self.client)
-        for end, peer, timeout, fin in ((self.client, server, timeouts[0], fin_timeouts[0]),
-                                        (server, self.client, timeouts[1], fin_timeouts[1])):
+        for end, peer, timeout, fin in ((client, server, timeouts[0], fin_timeouts[0]),
+                                        (server, client, timeouts[1], fin_timeouts[1])):
             end.splice, end.peer, end.fin_timeout = self, peer, fin
             end.timer = IdleTimer(timeout, self.close)
-        assert server.transport is not None  # connected before splicing
-        if early:
-            self.client.received += len(early)
-            server.transport.write(early)
-        for data in server.early:
-            client.write(data)
-        server.early.clear()
-        if server.lost:  # the server left before the splice: the client follows
-            self.end_lost(server)
+        for end, peer in ((client, server), (server, client)):
+            if peer.transport is not None:
+                for data in end.early:
+                    peer.transport.write(data)
+            end.early.clear()
+        for end in (client, server):
+            if end.lost:  # gone before the splice: the other one follows
+                self.end_lost(end)
 
     def end_lost(self, end: SpliceEnd) -> None:
         """One connection is gone: the other follows (after writing what it buffered)."""

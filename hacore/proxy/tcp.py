@@ -13,8 +13,8 @@ from typing import cast
 from hacore.proxy.accesslog import tcp_line
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
-from hacore.proxy.idle import IdleTimer, seconds
-from hacore.proxy.splice import Splice, SpliceEnd
+from hacore.proxy.idle import IdleTimer
+from hacore.proxy.splice import Splice, SpliceEnd, adopt
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import ConnectionView
 
@@ -67,11 +67,8 @@ class ClientSide(asyncio.Protocol):
             transport.close()
             return
         self.client_timer.cancel()
-        client_timeout, tunnel = self.frontend.tcp_timeouts()
-        timeouts = self.frontend.config.settings.timeouts, backend.config.settings.timeouts
-        self.splice = Splice(self.transport, cast(SpliceEnd, protocol),
-                             (client_timeout, backend.server_timeout(tunnel)),
-                             (seconds(timeouts[0].client_fin), seconds(timeouts[1].server_fin)),
+        self.splice = Splice(adopt(self.transport), cast(SpliceEnd, protocol),
+                             *self.frontend.splice_timeouts(backend),
                              self._spliced_closed)
         self.transport.resume_reading()
 
