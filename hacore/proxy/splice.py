@@ -4,10 +4,11 @@ accepted CONNECT). asyncio Protocols, no streams.
 
 Flow control both ways: when one end's transport buffers past its high-water mark, reading
 from the other end pauses until it drains. A half-close (FIN) is passed through, and the end
-that sent it then lives under its `-fin` timeout when one is set (configuration.txt §4.2
+it was passed to then lives under its `-fin` timeout when one is set (configuration.txt §4.2
 "timeout client-fin": "the inactivity timeout on the client side for half-closed
-connections"). Each end has its own inactivity timer; when it expires, or when either end is
-gone, both connections close.
+connections"; haproxy 2.6 applies it once the server's FIN went to the client, and
+`server-fin` once the client's FIN went to the server, even over `timeout tunnel`). Each end
+has its own inactivity timer; when it expires, or when either end is gone, both close.
 """
 
 from __future__ import annotations
@@ -51,13 +52,15 @@ class SpliceEnd(asyncio.Protocol):
         peer.transport.write(data)
 
     def eof_received(self) -> bool:
-        peer = self.peer.transport if self.peer is not None else None
-        if self.timer is not None and self.fin_timeout:
-            self.timer.restart(self.fin_timeout)
-        if peer is not None and peer.can_write_eof():
-            peer.write_eof()
-            return True  # keep reading the other way
-        return False
+        peer = self.peer
+        if peer is None or peer.transport is None or not peer.transport.can_write_eof():
+            return False
+        peer.transport.write_eof()
+        if peer.timer is not None and peer.fin_timeout:
+            # The peer's side is now half-closed by us: its -fin timeout governs it (measured
+            # against haproxy 2.6: the client's FIN starts `timeout server-fin`).
+            peer.timer.restart(peer.fin_timeout)
+        return True  # keep reading the other way
 
     def pause_writing(self) -> None:
         if self.peer is not None and self.peer.transport is not None:

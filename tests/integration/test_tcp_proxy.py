@@ -97,3 +97,55 @@ async def test_idle_client_is_disconnected(unused_tcp_port: int) -> None:
         assert await asyncio.wait_for(reader.read(), BOUND) == b""  # closed by the timeout
         writer.close()
         await writer.wait_closed()
+
+
+@asynccontextmanager
+async def half_closing_backend(port: int, fin_timeouts: str, server_shuts: bool
+                               ) -> AsyncIterator[asyncio.Event]:
+    """A server that never closes: it half-closes first (`server_shuts`) or waits for the
+    client's FIN; the event is set when the proxy closes it."""
+    closed = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if server_shuts:
+            writer.write(b"bye")
+            writer.write_eof()
+        await reader.read()  # until the proxy passes a FIN or closes
+        await reader.read()
+        closed.set()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    text = (f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 30s\n"
+            f"    timeout server 30s\n{fin_timeouts}frontend fe\n    bind 127.0.0.1:{port}\n"
+            f"    default_backend be\nbackend be\n"
+            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    config = load_texts([("test.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        yield closed
+    finally:
+        await plane.stop()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("fin", "server_shuts"), [("server-fin", False), ("client-fin", True)])
+async def test_fin_timeout_follows_the_forwarded_half_close(
+        unused_tcp_port: int, fin: str, server_shuts: bool) -> None:
+    """haproxy 2.6 (measured): the client's FIN passed to the server starts `timeout
+    server-fin`; the server's FIN passed to the client starts `timeout client-fin`."""
+    async with half_closing_backend(unused_tcp_port, f"    timeout {fin} 200ms\n",
+                                    server_shuts) as closed:
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        if not server_shuts:
+            writer.write(b"hello")
+            writer.write_eof()
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(closed.wait(), BOUND)
+        assert await asyncio.wait_for(reader.read(), BOUND) in (b"", b"bye")
+        writer.close()
+    assert asyncio.get_running_loop().time() - started < 5  # the -fin timeout, not 30 s
