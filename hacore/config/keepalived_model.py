@@ -83,6 +83,7 @@ class VirtualAddress:
     device: str | None = None  # None: the instance's interface
     scope: str | None = None
     label: str | None = None
+    no_track: bool = False  # the VIP's interface does not put the instance in FAULT
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
 from hacore.daemon.child import ControlSignals, reload_config, start_child
 from hacore.vrrp.addresses import AddressManager
 from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers, log
+from hacore.vrrp.links import LinkMonitor
 
 
 def without_locations(value: Any) -> Any:
@@ -41,6 +42,7 @@ class VrrpService:
     def __init__(self, files: Sequence[str], config_id: str | None) -> None:
         self.files, self.config_id = list(files), config_id
         self.addresses = AddressManager()
+        self.links = LinkMonitor(log)
         self.drivers: dict[str, RouterDriver] = {}
         self.listeners: list[InterfaceListener] = []
         self.config: KeepalivedConfig | None = None
@@ -50,11 +52,12 @@ class VrrpService:
         if config.sync_groups:
             raise LookupError("vrrp_sync_group is not implemented yet")
         await self.addresses.open()
+        await self.links.open()
         await self._run(config, list(config.instances))
 
     async def _run(self, config: KeepalivedConfig, instances: list[VrrpInstance]) -> None:
         subset = dataclasses.replace(config, instances=tuple(instances))
-        drivers, listeners = await build_drivers(subset, self.addresses)
+        drivers, listeners = await build_drivers(subset, self.addresses, self.links)
         loop = asyncio.get_running_loop()
         for listener in listeners:
             loop.add_reader(listener.link.fileno(), listener.readable)
@@ -105,6 +108,7 @@ class VrrpService:
 
     async def stop(self) -> None:
         await self._stop(list(self.drivers))
+        self.links.close()
         self.addresses.close()
 
 

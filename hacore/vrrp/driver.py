@@ -28,9 +28,10 @@ from hacore.vrrp.actions import (
 )
 from hacore.vrrp.addresses import AddressManager
 from hacore.vrrp.garp import gratuitous_arp, mac_bytes
+from hacore.vrrp.links import LinkMonitor
 from hacore.vrrp.machine import VirtualRouter
 from hacore.vrrp.packet import Advertisement, ParseError, decode, decode_ipv4, encode, encode_ipv4
-from hacore.vrrp.priority import effective_priority
+from hacore.vrrp.priority import effective_priority, tracked_interfaces
 from hacore.vrrp.receive import address_mismatch, check_advert
 from hacore.vrrp.scripts import NOTIFY_TIMEOUT, ScriptState, TrackedScript, run_command
 from hacore.vrrp.settings import RouterSettings
@@ -52,6 +53,8 @@ class RouterDriver:
     mac: bytes
     addresses: AddressManager
     group: ipaddress.IPv4Address
+    links: LinkMonitor | None = None
+    interfaces: dict[str, tuple[int, bool]] = field(default_factory=dict)  # (weight, reverse)
     scripts: list[tuple[TrackedScript, int, bool]] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
     _timer: asyncio.TimerHandle | None = None
@@ -64,11 +67,32 @@ class RouterDriver:
     _worker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.router.start(asyncio.get_running_loop().time())
+        """Tracked interfaces weigh from the start (keepalived
+        initialise_interface_tracking_priorities()); one down with weight 0 starts FAULT."""
+        now = asyncio.get_running_loop().time()
+        priority, fault = effective_priority(self.instance.priority, self._tracked())
+        self.router.set_priority(priority, now)
+        down = next((name for name, (weight, reverse) in self.interfaces.items()
+                     if weight == 0 and self._link_up(name) == reverse), None)
+        self.router.start(now, f"interface {down} down" if fault and down else None)
+        if self.links is not None:
+            for name in self.interfaces:
+                self.links.watch(name, self.tracking_changed)
         self.transmit()
+
+    def _link_up(self, name: str) -> bool:
+        return self.links is not None and self.links.up.get(name, False)
+
+    def _tracked(self) -> list[tuple[int, bool, bool | None]]:
+        states = [(w, r, None if t.state is ScriptState.INIT else t.state is ScriptState.GOOD)
+                  for t, w, r in self.scripts]
+        states.extend((w, r, self._link_up(name)) for name, (w, r) in self.interfaces.items())
+        return states
 
     async def shutdown(self) -> None:
         """Priority-0 advert and address removal done before this returns."""
+        if self.links is not None:
+            self.links.unwatch(self.tracking_changed)
         self._cancel_timer()
         self.router.shutdown(asyncio.get_running_loop().time())
         self.transmit()
@@ -76,9 +100,7 @@ class RouterDriver:
             await self._worker
 
     def tracking_changed(self) -> None:
-        states = [(w, r, None if t.state is ScriptState.INIT else t.state is ScriptState.GOOD)
-                  for t, w, r in self.scripts]
-        priority, fault = effective_priority(self.instance.priority, states)
+        priority, fault = effective_priority(self.instance.priority, self._tracked())
         now = asyncio.get_running_loop().time()
         self.router.set_priority(priority, now)
         self.router.set_fault(fault, now)
@@ -266,17 +288,24 @@ class InterfaceListener:
 def refuse_unsupported(instance: VrrpInstance) -> None:
     """What the configuration model reads but this driver cannot do yet is refused by name,
     never run half-way (README "VRRP speaker")."""
-    reasons = []
     if instance.version == 3 and any(v.interface.version == 6
                                      for v in instance.virtual_addresses):
-        reasons.append("VRRPv3 over IPv6 is not implemented yet")
-    if instance.track_interfaces:
-        reasons.append("track_interface is not implemented yet")
-    if reasons:
-        raise LookupError(f"({instance.name}) {'; '.join(reasons)}")
+        raise LookupError(f"({instance.name}) VRRPv3 over IPv6 is not implemented yet")
 
 
-async def build_drivers(config: KeepalivedConfig, addresses: AddressManager
+def interfaces_to_track(instance: VrrpInstance, links: LinkMonitor) -> dict[str, tuple[int, bool]]:
+    """tracked_interfaces() less those the kernel does not know: keepalived ignores them
+    ("tracked interface X doesn't exist") unless dynamic_interfaces."""
+    tracked, messages = tracked_interfaces(instance)
+    for message in messages:
+        log(message)
+    for name in [n for n in tracked if n not in links.up and n != instance.interface]:
+        log(f"({instance.name}) tracked interface {name} doesn't exist")
+        del tracked[name]
+    return tracked
+
+
+async def build_drivers(config: KeepalivedConfig, addresses: AddressManager, links: LinkMonitor
                         ) -> tuple[list[RouterDriver], list[InterfaceListener]]:
     """One socket pair per interface, one driver per vrrp_instance (IPv4 instances)."""
     group = config.global_defs.mcast_group4
@@ -301,7 +330,8 @@ async def build_drivers(config: KeepalivedConfig, addresses: AddressManager
         listener = listeners[instance.interface]
         router = VirtualRouter(RouterSettings.from_instance(instance, primary))
         driver = RouterDriver(router, instance, listener.link, garps[instance.interface],
-                              mac_bytes(interface.mac), addresses, group)
+                              mac_bytes(interface.mac), addresses, group, links,
+                              interfaces_to_track(instance, links))
         for tracked in instance.track_scripts:
             script = scripts[tracked.name]
             weight = script.weight if tracked.weight is None else tracked.weight

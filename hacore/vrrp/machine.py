@@ -35,7 +35,7 @@ TRANSITIONS = {
     State.INIT: {State.BACKUP, State.MASTER, State.FAULT},
     State.BACKUP: {State.MASTER, State.FAULT, State.INIT},
     State.MASTER: {State.BACKUP, State.FAULT, State.INIT},
-    State.FAULT: {State.BACKUP, State.INIT},
+    State.FAULT: {State.BACKUP, State.MASTER, State.INIT},
 }
 
 
@@ -86,11 +86,18 @@ class VirtualRouter:
 
     # -- inputs ----------------------------------------------------------------------------
 
-    def start(self, now: float) -> None:
+    def start(self, now: float, fault: str | None = None) -> None:
         """RFC 5798 §6.4.1: the owner becomes Master at once, every other router Backup and
-        waits Master_Down_Interval. Stale addresses of a crashed run are removed first."""
+        waits Master_Down_Interval. Stale addresses of a crashed run are removed first.
+        `fault` names why the router cannot run (a tracked interface down): it starts in
+        FAULT, logged as keepalived's vrrp_complete_init() logs it."""
         self._actions.append(RemoveAddresses())
-        if self.settings.priority == OWNER_PRIORITY and self.settings.start_as_master:
+        if fault is not None:
+            name = self.settings.name
+            self._actions.append(Log(f"({name}): entering FAULT state ({fault})"))
+            self._change_state(State.FAULT, "", f"({name}) entering FAULT state")
+            self._actions.append(RunNotify(State.FAULT))
+        elif self.settings.priority == OWNER_PRIORITY and self.settings.start_as_master:
             self._become_master(now, "(owner)")
         else:
             self.master_adver_int_cs = self.settings.advert_int_cs
@@ -201,15 +208,23 @@ class VirtualRouter:
         self._down_deadline = self._advert_deadline = self._garp_deadline = None
 
     def set_fault(self, fault: bool, now: float) -> None:
-        """A tracked interface or weight-0 script went bad (True) or good again (False)."""
+        """A tracked interface or weight-0 script went bad (True) or good again (False).
+
+        keepalived vrrp_state_leave_master(vrrp, true): a Master logs the state, sends a
+        priority-0 advert, and vrrp_restore_interface() sends a second one before the
+        addresses go (two adverts on the wire, no GARP). Leaving FAULT is always to Backup
+        (try_up_instance()), except for an owner configured MASTER, which takes over."""
         if fault and self.state in (State.BACKUP, State.MASTER):
-            if self.state is State.MASTER:
-                self._actions.append(SendAdvert(0))
-                self._actions.append(RemoveAddresses())
+            was_master = self.state is State.MASTER
             self._down_deadline = self._advert_deadline = self._garp_deadline = None
             self._change_state(State.FAULT, "")
+            if was_master:
+                self._actions.extend((SendAdvert(0), SendAdvert(0), RemoveAddresses()))
             self._actions.append(RunNotify(State.FAULT))
         elif not fault and self.state is State.FAULT:
+            if self.settings.priority == OWNER_PRIORITY and self.settings.start_as_master:
+                self._become_master(now, "")
+                return
             self.master_adver_int_cs = self.settings.advert_int_cs
             self._change_state(State.BACKUP, "")
             self._arm_down_timer(now, self.master_down_interval_us)
@@ -239,7 +254,7 @@ class VirtualRouter:
         delay = self.settings.garp_delay_us or self.settings.garp_refresh_us
         self._garp_deadline = now + seconds(delay) if delay else None
 
-    def _change_state(self, new: State, detail: str) -> None:
+    def _change_state(self, new: State, detail: str, message: str | None = None) -> None:
         old = self.state
         if new not in TRANSITIONS[old]:
             self._actions.append(Log(f"({self.settings.name}) this is a bug: {old.value} -> "
@@ -249,5 +264,5 @@ class VirtualRouter:
         self.transitions[(old, new)] = self.transitions.get((old, new), 0) + 1
         words = "STOP" if new is State.INIT else f"{new.value} STATE"
         suffix = f" {detail}" if detail else ""
-        self._actions.append(StateChanged(old, new, f"({self.settings.name}) Entering "
-                                                    f"{words}{suffix}"))
+        self._actions.append(StateChanged(old, new, message or f"({self.settings.name}) "
+                                                               f"Entering {words}{suffix}"))

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from hacore.lab.netns import LanBuilder
-from tests.netns.daemons import CONFIG, SLACK, Daemons, has_vip, wait_for
+from hacore.lab.netns import LanBuilder, run
+from tests.netns.daemons import CONFIG, MASTER_DOWN, SKEW, SLACK, Daemons, has_vip, wait_for
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
 
@@ -53,3 +53,33 @@ def test_supervised_vrrp_tracking_reload_and_parent_death(lan: LanBuilder,
     assert took <= SKEW_102 + SLACK
     wait_for(lambda: not has_vip(lb1), 3, "the VRRP child removes its VIP")
     assert "VRRP stopped" in daemons.log("hc-lb1")
+
+
+def test_tracked_interface_down_is_fault_and_up_is_backup_again(lan: LanBuilder,
+                                                                daemons: Daemons) -> None:
+    """keepalived 2.2.7's track_interface: the link losing its carrier sends the master to FAULT
+    (priority-0 adverts, the VIP goes, the backup takes over after Skew_Time); the link
+    coming back is BACKUP first, then the higher priority preempts."""
+    lb1, lb2 = lan.add_node("lb1", 11), lan.add_node("lb2", 12)
+    run("ip", "-n", lb1.namespace, "link", "add", "eth1", "type", "veth", "peer", "name", "peer1")
+    run("ip", "-n", lb1.namespace, "link", "set", "eth1", "up")
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "up")
+    daemons.hacore(lb1, 101, "MASTER", extra="    track_interface {\n        eth1\n    }\n")
+    wait_for(lambda: has_vip(lb1), 8, "hacore takes the VIP")
+    daemons.keepalived(lb2, 100, "BACKUP")
+    daemons.wait_log("ka-lb2", "Entering BACKUP STATE", 5)
+    down = time.monotonic()
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "down")  # eth1 loses its carrier
+    took = wait_for(lambda: has_vip(lb2), 3, "keepalived takes over") - down
+    assert took <= SKEW + SLACK
+    assert not has_vip(lb1)
+    daemons.wait_log("hc-lb1", "Netlink reports eth1 down", 1)
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "up")
+    wait_for(lambda: has_vip(lb1), MASTER_DOWN + 2, "hacore preempts back")
+    log = daemons.log("hc-lb1")
+    lines = [line.split("] ", 1)[1] for line in log.splitlines()
+             if "Netlink" in line or "Entering" in line]
+    assert lines == ["(VI_1) Entering BACKUP STATE (init)", "(VI_1) Entering MASTER STATE",
+                     "Netlink reports eth1 down", "(VI_1) Entering FAULT STATE",
+                     "Netlink reports eth1 up", "(VI_1) Entering BACKUP STATE",
+                     "(VI_1) Entering MASTER STATE"]

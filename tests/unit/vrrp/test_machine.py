@@ -195,10 +195,9 @@ def test_shutdown_sends_priority_zero_then_removes_addresses() -> None:
 def test_fault_and_recovery() -> None:
     router = master()
     router.set_fault(True, 6.0)
-    assert drain(router) == [
-        SendAdvert(0), RemoveAddresses(),
+    assert drain(router) == [  # keepalived 2.2.7 captured: two priority-0 adverts
         StateChanged(State.MASTER, State.FAULT, "(VI_1) Entering FAULT STATE"),
-        RunNotify(State.FAULT),
+        SendAdvert(0), SendAdvert(0), RemoveAddresses(), RunNotify(State.FAULT),
     ]
     assert router.get_timer() is None
     router.set_fault(False, 7.0)
@@ -209,6 +208,35 @@ def test_fault_and_recovery() -> None:
     assert router.get_timer() == 7.0 + 3.609375
     assert router.transitions == {(State.INIT, State.BACKUP): 1, (State.BACKUP, State.MASTER): 1,
                                   (State.MASTER, State.FAULT): 1, (State.FAULT, State.BACKUP): 1}
+
+
+def test_backup_fault_sends_nothing_and_a_fault_at_start_is_logged_as_keepalived() -> None:
+    router = VirtualRouter(settings())
+    router.start(0.0, fault="interface eth0 down")
+    assert drain(router) == [
+        RemoveAddresses(), Log("(VI_1): entering FAULT state (interface eth0 down)"),
+        StateChanged(State.INIT, State.FAULT, "(VI_1) entering FAULT state"),
+        RunNotify(State.FAULT)]
+    assert router.get_timer() is None
+    router.receive(advert(100), PEER_LOW, 1.0)  # ignored in FAULT
+    assert drain(router) == []
+    router.set_fault(False, 2.0)
+    router.set_fault(True, 2.5)
+    assert drain(router) == [
+        StateChanged(State.FAULT, State.BACKUP, "(VI_1) Entering BACKUP STATE"),
+        RunNotify(State.BACKUP),
+        StateChanged(State.BACKUP, State.FAULT, "(VI_1) Entering FAULT STATE"),
+        RunNotify(State.FAULT)]
+
+
+def test_owner_configured_master_leaves_fault_as_master() -> None:
+    router = VirtualRouter(settings(priority=255, start_as_master=True))
+    router.start(0.0, fault="interface eth0 down")
+    drain(router)
+    router.set_fault(False, 1.0)
+    assert drain(router)[:2] == [
+        StateChanged(State.FAULT, State.MASTER, "(VI_1) Entering MASTER STATE"),
+        SendAdvert(255)]
 
 
 def test_effective_priority_changes_the_adverts_and_the_skew() -> None:
