@@ -27,7 +27,7 @@ from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http_rules import RequestRules, ResponseRules
 from hacore.proxy.http_upstream import HttpUpstream
-from hacore.proxy.idle import IdleTimer
+from hacore.proxy.idle import IdleTimer, seconds
 from hacore.proxy.splice import Splice, SpliceEnd, adopt
 from hacore.proxy.upstream import connect
 from hacore.proxy.views import address_facts
@@ -205,9 +205,9 @@ class Exchange:
 
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "accepted", "active",
-                 "client_timer", "facts", "frontend", "head_timer", "keeps_alive", "parser",
-                 "peer", "request_started", "response_rules", "rules", "ssl", "transport",
-                 "upgrade_early", "waiting_head")
+                 "client_timer", "facts", "frontend", "head_timer", "idle", "keeps_alive",
+                 "parser", "peer", "receiving_head", "request_started", "response_rules",
+                 "rules", "ssl", "timeouts", "transport", "upgrade_early")
 
     def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
                  response_rules: dict[str, ResponseRules], ssl: bool) -> None:
@@ -219,7 +219,7 @@ class HttpClient(asyncio.Protocol):
         self._receiving: Exchange | None = None
         self._url: list[bytes] = []
         self._headers: list[tuple[str, str]] = []
-        self.waiting_head = True
+        self.receiving_head = self.idle = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
@@ -230,10 +230,15 @@ class HttpClient(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
         self._new_parser()
+        # haproxy 2.6 (mux_h1.c, measured): `timeout http-request` counts from the start of a
+        # request (the connection's, or a later request's first byte), `timeout client` is
+        # inactivity, paused while the client is not expected to send; between requests the
+        # wait is `http-keep-alive`, else `http-request` (only the frontend's count).
         timeouts = self.frontend.config.settings.timeouts
-        self.client_timer = IdleTimer((timeouts.client or 0) / 1000 or None, self.close)
-        head_ms = timeouts.http_request or timeouts.client
-        self.head_timer = IdleTimer((head_ms or 0) / 1000 or None, self._head_timed_out)
+        request = seconds(timeouts.http_request)
+        self.timeouts = request, seconds(timeouts.http_keep_alive) or request
+        self.client_timer = IdleTimer(seconds(timeouts.client), self._timed_out)
+        self.head_timer = IdleTimer(request, self._timed_out)
 
     def _new_parser(self) -> None:
         self.parser = httptools.HttpRequestParser(self)
@@ -258,6 +263,13 @@ class HttpClient(asyncio.Protocol):
         except httptools.HttpParserError:
             self._bad_request()
 
+    def _timed_out(self) -> None:
+        """A 408 when a request was due (even on a connection that sent nothing yet, as
+        haproxy 2.6 answers); a silent close while idle between requests or later on."""
+        if self.receiving_head or (self.active is None and not self.idle):
+            self.transport.write(self.frontend.pages[408])
+        self.close()
+
     def become_tunnel(self) -> SpliceEnd:
         """This connection leaves HTTP: its timers stop, a splice end takes it over."""
         self.client_timer.cancel()
@@ -270,18 +282,13 @@ class HttpClient(asyncio.Protocol):
             self.transport.write(self.frontend.pages[400])
         self.close()
 
-    def _head_timed_out(self) -> None:
-        if not self.waiting_head:
-            self.head_timer.touch()
-            return
-        if self._url or self._headers:
-            self.transport.write(self.frontend.pages[408])  # started, not finished in time
-        self.close()
-
     # httptools request callbacks
     def on_message_begin(self) -> None:
         self._url.clear()
         self._headers = []
+        self.receiving_head, self.idle = True, False
+        self.head_timer.retime(self.timeouts[0])
+        self.client_timer.resume()
 
     def on_url(self, url: bytes) -> None:
         self._url.append(url)
@@ -290,7 +297,8 @@ class HttpClient(asyncio.Protocol):
         self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1").strip()))
 
     def on_headers_complete(self) -> None:
-        self.waiting_head = False
+        self.receiving_head = False
+        self.head_timer.pause()
         head = RequestHead(self.parser.get_method().decode("latin-1"),
                            b"".join(self._url).decode("latin-1"),
                            self.parser.get_http_version(), self._headers)
@@ -313,8 +321,7 @@ class HttpClient(asyncio.Protocol):
         if self._receiving is not None:
             self._receiving.request_done()
             self._receiving = None
-        self.waiting_head = True
-        self.head_timer.touch()
+        self.client_timer.pause()  # the whole request is in: the client owes nothing now
 
     def _start_next(self) -> None:
         if self._exchanges:
@@ -328,7 +335,10 @@ class HttpClient(asyncio.Protocol):
         if not exchange.keep_alive:
             self.close()
             return
-        self.head_timer.touch()
+        if not self._exchanges and not self.receiving_head:
+            self.idle = True  # waiting for the next request: `http-keep-alive`, silently
+            self.head_timer.retime(self.timeouts[1])
+            self.client_timer.resume()
         self._start_next()
         if self.active is None and not self.transport.is_closing():
             self.transport.resume_reading()
@@ -339,11 +349,14 @@ class HttpClient(asyncio.Protocol):
                 self.data_received(early)
 
     def pause_writing(self) -> None:
+        self.client_timer.resume()  # the client must read what we send: `timeout client`
         upstream = self.active.upstream if self.active is not None else None
         if upstream is not None and upstream.transport is not None:
             upstream.transport.pause_reading()
 
     def resume_writing(self) -> None:
+        if self.active is not None and self.active.body_done:
+            self.client_timer.pause()
         upstream = self.active.upstream if self.active is not None else None
         if upstream is not None and upstream.transport is not None:
             upstream.transport.resume_reading()

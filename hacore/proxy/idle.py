@@ -1,6 +1,8 @@
 """One lazy inactivity timer per connection (architecture.md §3.10): activity only stores a
 timestamp; the single TimerHandle fires at the earliest possible expiry, and re-arms itself
-for the remaining time when there was activity in between."""
+for the remaining time when there was activity in between. A paused timer never expires
+(the side is not expected to do anything), and changing the timeout re-arms only when the
+deadline moves earlier: no timer object per request."""
 
 from __future__ import annotations
 
@@ -14,35 +16,56 @@ def seconds(milliseconds: int | None) -> float | None:
 
 
 class IdleTimer:
-    __slots__ = ("_expire", "_handle", "_loop", "last_activity", "timeout")
+    __slots__ = ("_armed", "_expire", "_handle", "_loop", "last_activity", "paused", "timeout")
 
     def __init__(self, timeout: float | None, expire: Callable[[], None]) -> None:
         self._loop = asyncio.get_running_loop()
         self.timeout = timeout
         self._expire = expire
         self.last_activity = self._loop.time()
+        self.paused = False
+        self._armed = 0.0
         self._handle: asyncio.TimerHandle | None = None
         if timeout:
-            self._handle = self._loop.call_at(self.last_activity + timeout, self._check)
+            self._arm(self.last_activity + timeout)
 
     def touch(self) -> None:
         self.last_activity = self._loop.time()
 
+    def retime(self, timeout: float | None) -> None:
+        """Counting `timeout` from now (a new phase: keep-alive wait, request, half-close)."""
+        self.timeout, self.paused = timeout, False
+        self.last_activity = now = self._loop.time()
+        if not timeout:
+            self.cancel()
+        elif self._handle is None or self._armed > now + timeout:
+            self.cancel()
+            self._arm(now + timeout)
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        """Counting the whole timeout again from now."""
+        self.retime(self.timeout)
+
+    def _arm(self, deadline: float) -> None:
+        self._armed = deadline
+        self._handle = self._loop.call_at(deadline, self._check)
+
     def _check(self) -> None:
-        assert self.timeout is not None  # armed only with a timeout
+        self._handle = None
+        if not self.timeout:
+            return
+        now = self._loop.time()
+        if self.paused:
+            self._arm(now + self.timeout)
+            return
         deadline = self.last_activity + self.timeout
-        if self._loop.time() >= deadline:
-            self._handle = None
+        if now >= deadline:
             self._expire()
         else:
-            self._handle = self._loop.call_at(deadline, self._check)
-
-    def restart(self, timeout: float) -> None:
-        """A new inactivity timeout from now (a half-closed side moving to its -fin one)."""
-        self.cancel()
-        self.timeout = timeout
-        self.last_activity = self._loop.time()
-        self._handle = self._loop.call_at(self.last_activity + timeout, self._check)
+            self._arm(deadline)
 
     def cancel(self) -> None:
         if self._handle is not None:

@@ -59,7 +59,7 @@ class SpliceEnd(asyncio.Protocol):
         if peer.timer is not None and peer.fin_timeout:
             # The peer's side is now half-closed by us: its -fin timeout governs it (measured
             # against haproxy 2.6: the client's FIN starts `timeout server-fin`).
-            peer.timer.restart(peer.fin_timeout)
+            peer.timer.retime(peer.fin_timeout)
         return True  # keep reading the other way
 
     def pause_writing(self) -> None:

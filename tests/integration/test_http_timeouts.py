@@ -1,0 +1,100 @@
+"""The client-side clocks of `mode http` as haproxy 2.6 runs them (measured against it, see
+hacore/proxy/http.py): a request is due within `timeout http-request` (408, even on a new
+connection that sent nothing), the wait between requests is `http-keep-alive` and ends
+silently, and `timeout client` does not run while the server is thinking."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from hacore.config import load_texts
+from hacore.http.errors import ERRORS
+from hacore.proxy.dataplane import DataPlane
+
+BOUND = 10.0
+REQUEST = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
+
+@asynccontextmanager
+async def proxy(port: int, timeouts: str, delay: float = 0.0) -> AsyncIterator[None]:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                await asyncio.sleep(delay)  # a slow server, not a synchronisation
+                writer.write(OK)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    text = (f"defaults\n    mode http\n    timeout connect 1s\n    timeout server 5s\n{timeouts}"
+            f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
+            f"backend be\n    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    config = load_texts([("test.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        yield
+    finally:
+        await plane.stop()
+        server.close()
+        await server.wait_closed()
+
+
+async def session(port: int, first: bytes, then: bytes = b"") -> bytes:
+    """Send `first`, read its response if it is a request, send `then`, read to the close."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(first)
+        received = b""
+        if first.endswith(b"\r\n\r\n"):
+            received = await asyncio.wait_for(reader.readuntil(b"ok"), BOUND)
+        writer.write(then)
+        return received + await asyncio.wait_for(reader.read(), BOUND)
+    finally:
+        writer.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("timeouts", [
+    "    timeout client 30s\n    timeout http-request 200ms\n",
+    "    timeout client 200ms\n",  # no http-request: the client timeout, still a 408
+])
+async def test_a_new_connection_that_sends_nothing_gets_408(unused_tcp_port: int,
+                                                           timeouts: str) -> None:
+    async with proxy(unused_tcp_port, timeouts):
+        assert await session(unused_tcp_port, b"") == ERRORS[408]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("timeouts", [
+    "    timeout client 30s\n    timeout http-request 30s\n    timeout http-keep-alive 200ms\n",
+    "    timeout client 30s\n    timeout http-request 200ms\n",  # keep-alive falls back
+    "    timeout client 200ms\n    timeout http-keep-alive 30s\n",  # client is shorter
+])
+async def test_idle_between_requests_closes_silently(unused_tcp_port: int,
+                                                     timeouts: str) -> None:
+    async with proxy(unused_tcp_port, timeouts):
+        assert await session(unused_tcp_port, REQUEST) == OK
+
+
+@pytest.mark.asyncio
+async def test_a_started_second_request_gets_408(unused_tcp_port: int) -> None:
+    timeouts = "    timeout client 30s\n    timeout http-request 200ms\n"
+    async with proxy(unused_tcp_port, timeouts):
+        assert await session(unused_tcp_port, REQUEST, b"GET /2 HTTP/1.1\r\n") == (
+            OK + ERRORS[408])
+
+
+@pytest.mark.asyncio
+async def test_client_timeout_waits_for_a_slow_server(unused_tcp_port: int) -> None:
+    timeouts = "    timeout client 100ms\n    timeout http-request 30s\n"
+    async with proxy(unused_tcp_port, timeouts, delay=0.5):
+        assert await session(unused_tcp_port, REQUEST) == OK
