@@ -19,6 +19,7 @@ from hacore.config.haproxy_acl import (
 )
 from hacore.config.haproxy_log import log
 from hacore.config.haproxy_model import (
+    HTTP_REUSE_MODES,
     Balance,
     ErrorFile,
     HttpRule,
@@ -123,6 +124,13 @@ def maxconn(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -
 
 def retries(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
     p.retries = _count("retries", args)
+
+
+def http_reuse(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    """`http-reuse never|safe|aggressive|always` (configuration.txt §4.2), default safe."""
+    if len(args) != 1 or args[0] not in HTTP_REUSE_MODES:
+        raise ValueError("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.")
+    p.http_reuse = args[0]
 
 
 def fullconn(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
@@ -350,6 +358,7 @@ PROXY_KEYWORDS: dict[str, tuple[Handler, str]] = {
     "maxconn": (maxconn, "dfl"),
     "retries": (retries, "dbl"),
     "fullconn": (fullconn, "dbl"),
+    "http-reuse": (http_reuse, "dbl"),
     "balance": (balance, "dbl"),
     "hash-type": (hash_type, "dbl"),
     "bind": (bind, "fl"),
@@ -374,7 +383,7 @@ PROXY_UNSUPPORTED = frozenset(
         "backlog capture clitcpka-cnt clitcpka-idle clitcpka-intvl compression cookie declare "
         "disabled dispatch email-alert enabled errorfiles errorloc errorloc302 errorloc303 "
         "error-log-format filter force-persist grace hash-balance-factor http-after-response "
-        "http-error http-reuse http-send-name-header ignore-persist load-server-state-from-file "
+        "http-error http-send-name-header ignore-persist load-server-state-from-file "
         "log-format log-format-sd log-tag max-keep-alive-queue monitor monitor-uri persist "
         "rate-limit retry-on server-state-file-name server-template source srvtcpka-cnt "
         "srvtcpka-idle srvtcpka-intvl stick stick-table tcp-request tcp-response transparent "

@@ -282,6 +282,10 @@ class Backend:
     redispatch: int | None = None  # None: off; -1: last retry; N: every Nth retry
     allbackups: bool = False
     fullconn: int | None = None
+    http_reuse: str = "safe"  # never, safe, aggressive, always: idle server connections
+
+
+HTTP_REUSE_MODES = ("never", "safe", "aggressive", "always")
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class ProxyBuilder:
     redispatch: int | None = None
     allbackups: bool = False
     fullconn: int | None = None
+    http_reuse: str = "safe"
 
     @property
     def is_frontend(self) -> bool:
@@ -142,4 +143,5 @@ class ProxyBuilder:
             redispatch=self.redispatch,
             allbackups=self.allbackups,
             fullconn=self.fullconn,
+            http_reuse=self.http_reuse,
         )

@@ -73,9 +73,20 @@ class RequestHead:
     def del_header(self, name: str) -> None:
         self.headers = [(h, v) for h, v in self.headers if h != name]
 
-    def serialize(self, connection: str) -> bytes:
+    def server_connection(self, keep_alive: bool) -> str | None:
+        """The `connection` value haproxy 2.6 sends the server (mux_h1.c
+        h1_update_req_conn_value(), measured): `upgrade` for a protocol switch; in keep-alive
+        mode nothing for HTTP/1.1 and `keep-alive` for 1.0; when closing, `close` for 1.1
+        and nothing for 1.0, where close is implied."""
+        if self.upgrade:
+            return "upgrade"
+        if keep_alive:
+            return None if self.version == "1.1" else "keep-alive"
+        return "close" if self.version == "1.1" else None
+
+    def serialize(self, connection: str | None) -> bytes:
         """The request line and headers for the server, with `connection: <connection>`
-        (`close`, or `upgrade` keeping the `upgrade` header). Content-Length is dropped when
+        when given (`upgrade` keeps the `upgrade` header). Content-Length is dropped when
         the body is chunked (RFC 9112 §6.3: chunked wins)."""
         chunked = self.chunked
         keep = "upgrade" if connection == "upgrade" else ""
@@ -84,7 +95,8 @@ class RequestHead:
             if (name in HOP_BY_HOP and name != keep) or (chunked and name == "content-length"):
                 continue
             lines.append(f"{name}: {value}")
-        lines.append(f"connection: {connection}")
+        if connection is not None:
+            lines.append(f"connection: {connection}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 

@@ -18,6 +18,7 @@ from hacore.balance.registry import HashKey, build_pool
 from hacore.config.haproxy_model import Backend, Server
 from hacore.proxy.errorpages import load_pages
 from hacore.proxy.idle import seconds
+from hacore.proxy.idle_pool import IdlePool
 
 # HAProxy's defaults when a timeout is not set: connect and queue have none (infinite)
 # and warn; hacore bounds them so that a forgotten setting cannot hang a client forever.
@@ -35,6 +36,7 @@ class RuntimeServer:
     tls: ssl.SSLContext | None = None
     # What is using the server now (HTTP exchanges, TCP sessions), for on-marked-down.
     sessions: set[Closable] = field(default_factory=set)
+    idle: IdlePool = field(default_factory=IdlePool)  # keep-alive connections between requests
 
     @property
     def name(self) -> str:

@@ -12,6 +12,7 @@ from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http import HttpClient
 from hacore.proxy.http_rules import RequestRules, ResponseRules
+from hacore.proxy.idle_pool import PURGE_DELAY
 from hacore.proxy.listeners import listening_socket
 from hacore.proxy.tcp import ClientSide
 from hacore.proxy.tls import tls_context
@@ -28,12 +29,14 @@ class DataPlane:
                           for f in config.frontends]
         self.servers: list[asyncio.Server] = []
         self.checkers: list[BackendChecker] = []
+        self.purger: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self.checkers = checkers_for(list(self.backends.values()), self.spread_checks)
         for checker in self.checkers:
             checker.start()
+        self.purger = loop.call_later(PURGE_DELAY, self._purge_idle)
         try:
             for frontend in self.frontends:
                 rules = (RequestRules(frontend.config, frontend.pages)
@@ -65,6 +68,14 @@ class DataPlane:
             return lambda: ClientSide(frontend)
         return lambda: HttpClient(frontend, rules, responses, tls)
 
+    def _purge_idle(self) -> None:
+        """Every pool-purge-delay, each server's idle pool sheds half its surplus."""
+        for backend in self.backends.values():
+            for server in backend.servers:
+                for connection in server.idle.purge():
+                    connection.close()
+        self.purger = asyncio.get_running_loop().call_later(PURGE_DELAY, self._purge_idle)
+
     async def stop_listening(self) -> None:
         """Close the listening sockets; connections in progress go on (reload)."""
         for server in self.servers:
@@ -81,7 +92,13 @@ class DataPlane:
         """Stop checks and listening, close every connection (their server sides follow)."""
         for checker in self.checkers:
             checker.stop()
+        if self.purger is not None:
+            self.purger.cancel()
         await self.stop_listening()
+        for backend in self.backends.values():
+            for server in backend.servers:
+                for connection in server.idle.all():
+                    connection.close()
         for frontend in self.frontends:
             for session in list(frontend.connections):
                 session.close()

@@ -1,6 +1,7 @@
-"""The server side of one HTTP exchange: parse the response with httptools and stream it to
-the client, re-framed (a chunked body stays chunked, chunk by chunk). The server connection
-is closed after each response (http-server-close; connection reuse comes later)."""
+"""The server side of HTTP exchanges: parse each response with httptools and stream it to the
+client, re-framed (a chunked body stays chunked, chunk by chunk). In keep-alive mode a server
+connection that ends its response cleanly is parked idle (hacore.proxy.idle_pool, or the
+client session's own list under `http-reuse never`) and carries later requests."""
 
 from __future__ import annotations
 
@@ -12,27 +13,43 @@ import httptools
 from hacore.http.message import LAST_CHUNK, chunk, serialize_response
 
 if TYPE_CHECKING:
-    from hacore.proxy.http import Exchange
+    from hacore.proxy.http_exchange import Exchange
 
 NO_BODY_STATUSES = frozenset({204, 304})
 
 
 class HttpUpstream(asyncio.Protocol):
-    __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "parser",
-                 "started", "switched", "transport")
+    __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "idle_in",
+                 "parser", "reusable", "served", "started", "switched", "target", "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
         self.parser = httptools.HttpResponseParser(self)
         self._headers: list[tuple[str, str]] = []
         self._reason = b""
-        self.started = self.complete = self.chunked = self.switched = False
+        self.started = self.complete = self.chunked = self.switched = self.reusable = False
         self.transport: asyncio.Transport | None = None
+        self.served = 0
+        self.idle_in: list[HttpUpstream] | None = None  # the idle list holding it, if parked
+        self.target: object = None  # the server it is connected to
+
+    def attach(self, exchange: Exchange, server: object) -> None:
+        """Carry `exchange`'s request (a new connection, or one taken from an idle list)."""
+        self.exchange, self.idle_in, self.served = exchange, None, self.served + 1
+        self.target = server
+        self.started = self.complete = self.chunked = self.switched = self.reusable = False
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        if self.idle_in is not None:  # nothing is due on an idle connection: drop it
+            self.close()
+            return
         self.exchange.server_activity()
         try:
             self.parser.feed_data(data)
@@ -45,7 +62,17 @@ class HttpUpstream(asyncio.Protocol):
             self.exchange.server_failed(502)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.idle_in is not None:  # the server closed an idle connection
+            if self in self.idle_in:
+                self.idle_in.remove(self)
+            return
         if self.complete:
+            return
+        if self.served > 1 and not self.started and not self.exchange.first:
+            # haproxy 2.6 http_ana.c: "A keep-alive request to the server failed on a
+            # network error. The client is required to retry": close without a response.
+            self.exchange.abort()
+            self.exchange.client.close()
             return
         if self.started and not self.chunked and "content-length" not in dict(self._headers):
             self.complete = True  # a close-delimited body ends with the connection
@@ -85,6 +112,7 @@ class HttpUpstream(asyncio.Protocol):
                                               client_version="1.1"))
             return
         self.started = True
+        self.reusable = self.parser.should_keep_alive()
         exchange.times[4] = asyncio.get_running_loop().time()
         self.chunked = any(n == "transfer-encoding" and "chunked" in v.lower()
                            for n, v in headers)

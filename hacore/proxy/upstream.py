@@ -14,17 +14,25 @@ from hacore.proxy.backend import RuntimeBackend, RuntimeServer, retry_target
 TURN_AROUND_MAX = 1.0  # seconds, HAProxy's cap on the pause before retrying the same server
 
 
+IdleTaker = Callable[[RuntimeServer], tuple[asyncio.Transport, asyncio.Protocol] | None]
+
+
 async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
-                  factory: Callable[[], asyncio.Protocol]
+                  factory: Callable[[], asyncio.Protocol], idle: IdleTaker | None = None
                   ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
     """The server and the connected transport, or None when every attempt failed (no
     server, or connect failures beyond `retries`). The server counts the request from the
-    moment it is chosen (so that `maxconn` holds while connecting), as HAProxy assigns it."""
+    moment it is chosen (so that `maxconn` holds while connecting), as HAProxy assigns it.
+    The server is chosen first; `idle` may then hand an idle connection to it (HAProxy
+    connect_server() looks for reusable connections to the chosen server only)."""
     loop = asyncio.get_running_loop()
     server = await backend.choose_or_wait(key)
     attempt = 0
     while server is not None:
         backend.pool.take_conn(server.member)
+        reused = idle(server) if idle is not None else None
+        if reused is not None:
+            return server, *reused
         port = server.config.port or client_port  # no port: the one the client connected to
         tls = server.tls
         hostname = (server.config.sni or server.config.host) if tls is not None else None

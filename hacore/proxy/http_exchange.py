@@ -1,0 +1,237 @@
+"""One HTTP request and its response (an Exchange), from the client's parsed head to the
+end of the response: http-request rules and redirects may answer at once; otherwise the
+routed backend picks a server (by URI or source for hash algorithms), an idle keep-alive
+connection to it or a new one carries the head (with `x-forwarded-for` when asked and the
+`connection` value haproxy sends), the body follows as it arrives (re-chunked when chunked),
+`timeout server` guards the response (504), a 101 turns both sides into a tunnel. Errors
+are HAProxy's own pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, cast
+
+from hacore.http.errors import ERRORS, with_close
+from hacore.http.message import LAST_CHUNK, RequestHead, append_forwarded_for, chunk
+from hacore.proxy.backend import RuntimeBackend, RuntimeServer
+from hacore.proxy.http_upstream import HttpUpstream
+from hacore.proxy.idle import IdleTimer
+from hacore.proxy.splice import Splice, adopt
+from hacore.proxy.upstream import connect
+
+if TYPE_CHECKING:
+    from hacore.proxy.http import HttpClient
+
+# Built-in pages HAProxy generates (errorfile contents, sent verbatim, are not among them).
+GENERATED = frozenset(page for code, page in ERRORS.items() if code not in (400, 408))
+MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a session keeps
+
+
+class Exchange:
+    """One request and its response."""
+
+    __slots__ = ("backend", "body_done", "bytes_out", "client", "first", "head", "keep_alive",
+                 "pending", "retries", "reuse", "server", "server_name", "server_timer",
+                 "status", "task", "times", "upstream")
+
+    def __init__(self, client: HttpClient, head: RequestHead) -> None:
+        self.client, self.head = client, head
+        self.keep_alive = head.client_wants_keep_alive() and client.keeps_alive
+        self.pending: list[bytes] = []
+        self.body_done = False
+        self.bytes_out = self.status = 0
+        self.backend: RuntimeBackend | None = None
+        self.server: RuntimeServer | None = None
+        self.server_name = "<NOSRV>"  # for the log line, kept after the server is released
+        self.upstream: HttpUpstream | None = None
+        self.server_timer: IdleTimer | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.retries = 0
+        self.first = client.requests == 1  # the first request of its client connection
+        self.reuse: str | None = None  # the http-reuse mode, None: the server side closes
+        # loop times for the log's timers: request started, head complete, connect began,
+        # connected, response head, end
+        now = asyncio.get_running_loop().time()
+        self.times = [client.request_started, now, -1.0, -1.0, -1.0, -1.0]
+
+    def start(self) -> None:
+        answer = self.client.rules.apply(self.head)
+        if answer is not None:
+            # HAProxy closes after its error pages (deny...), keeps a redirect alive.
+            self.local_response(answer, keep_alive=self.keep_alive and answer[9:10] in b"123")
+            return
+        backend = self.client.frontend.backend_for(self.head)
+        if backend is None:
+            self.local_response(self.client.frontend.pages[503], keep_alive=False)
+            return
+        self.backend = backend
+        append_forwarded_for(self.head, self.client.forwardfor(backend))
+        self.client.transport.pause_reading()
+        self.task = asyncio.get_running_loop().create_task(self._connect(backend))
+
+    async def _connect(self, backend: RuntimeBackend) -> None:
+        key = backend.uri_key(self.head.target.encode("latin-1"))
+        if key is None:
+            key = backend.source_key(self.head.src_family, self.head.src)
+        loop = asyncio.get_running_loop()
+        self.times[2] = loop.time()
+        self.reuse = self.client.reuse_mode(backend)
+        result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self),
+                               None if self.reuse is None else self._idle_connection)
+        self.times[3] = loop.time()
+        if result is None:
+            self.local_response(backend.pages[503], keep_alive=False)
+            return
+        self.server, transport, protocol = result
+        self.server_name = self.server.name
+        self.server.sessions.add(self)
+        self.server.idle.attach()
+        self.upstream = upstream = cast(HttpUpstream, protocol)
+        upstream.attach(self, self.server)
+        self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
+        transport.write(self.head.serialize(self.head.server_connection(self.reuse is not None)))
+        for piece in self.pending:
+            transport.write(piece)
+        self.pending.clear()
+        self.client.transport.resume_reading()
+
+    def _idle_connection(self, server: RuntimeServer
+                         ) -> tuple[asyncio.Transport, asyncio.Protocol] | None:
+        """An idle connection to `server` this request may use (idle_pool.py rules; under
+        `http-reuse never` only this client's own)."""
+        own = self.client.own_idle
+        while True:
+            if self.reuse == "never":
+                upstream = next((u for u in own if u.target is server), None)
+                if upstream is not None:
+                    own.remove(upstream)
+            else:
+                upstream = cast(HttpUpstream | None, server.idle.take(self.reuse or "", self.first))
+            if upstream is None:
+                return None
+            if upstream.transport is not None and not upstream.transport.is_closing():
+                return upstream.transport, upstream
+
+    def _park(self, upstream: HttpUpstream) -> bool:
+        """Keep the server connection for later requests: keep-alive mode, a response that
+        ended cleanly and allows it (not to HEAD: llhttp cannot skip its announced body),
+        the whole request sent."""
+        if (self.reuse is None or self.server is None or not upstream.complete
+                or not upstream.reusable or upstream.switched or not self.body_done
+                or self.head.method == "HEAD"):
+            return False
+        if self.reuse != "never":
+            return self.server.idle.admit(upstream)
+        own = self.client.own_idle
+        if len(own) >= MAX_SESSION_SERVER_CONNS:
+            return False
+        own.append(upstream)
+        upstream.idle_in = own
+        return True
+
+    def request_body(self, data: bytes) -> None:
+        piece = chunk(data) if self.head.chunked else data
+        transport = self.upstream.transport if self.upstream is not None else None
+        if transport is None:
+            self.pending.append(piece)
+        else:
+            transport.write(piece)
+
+    def request_done(self) -> None:
+        self.body_done = True
+        if self.head.chunked:
+            self.request_body_raw(LAST_CHUNK)
+
+    def request_body_raw(self, data: bytes) -> None:
+        transport = self.upstream.transport if self.upstream is not None else None
+        if transport is None:
+            self.pending.append(data)
+        else:
+            transport.write(data)
+
+    def write(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+        self.client.transport.write(data)
+
+    def response_headers(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """http-response rules: the frontend's, then the backend's (configuration.txt)."""
+        rules = self.client.response_rules
+        if self.backend is not None and self.backend.name in rules:
+            headers = rules[self.backend.name].apply(self.head, headers)
+        return rules[""].apply(self.head, headers) if "" in rules else headers
+
+    def tunnel(self, server_early: bytes) -> None:
+        """After `101 Switching Protocols` both connections are spliced, under `timeout
+        tunnel` when set (configuration.txt §4.2: it "applies when a bidirectional
+        connection is established ... upgraded to WebSocket"), until either side closes."""
+        client, upstream, backend = self.client, self.upstream, self.backend
+        assert upstream is not None and upstream.transport is not None and backend is not None
+        if self.server_timer is not None:
+            self.server_timer.cancel()
+            self.server_timer = None
+        self.keep_alive = False
+        Splice(client.become_tunnel(), adopt(upstream.transport, server_early),
+               *client.frontend.splice_timeouts(backend), self._tunnel_closed)
+        client.transport.resume_reading()
+
+    def _tunnel_closed(self, splice: Splice) -> None:
+        self.bytes_out += splice.server.received
+        assert self.upstream is not None
+        self.upstream.complete = True
+        self.response_done()
+        self.client.frontend.connections.discard(self.client)
+
+    def server_activity(self) -> None:
+        if self.server_timer is not None:
+            self.server_timer.touch()
+
+    def _server_timed_out(self) -> None:
+        self.server_failed(504)
+
+    def server_failed(self, status: int) -> None:
+        if self.upstream is not None and self.upstream.started:
+            self._release()
+            self.client.transport.close()  # the response was cut: nothing else to say
+            return
+        self._release()
+        pages = self.backend.pages if self.backend is not None else self.client.frontend.pages
+        self.local_response(pages[status], keep_alive=False)
+
+    def local_response(self, data: bytes, keep_alive: bool) -> None:
+        self.keep_alive = keep_alive and self.body_done
+        self.status = int(data[9:12]) if data[9:12].isdigit() else 0
+        generated = data in GENERATED or data[9:10] == b"3"  # built-in pages and redirects
+        if generated and self.head.version == "1.1" and (
+                "close" in self.head.tokens("connection")):
+            data = with_close(data)
+        self.write(data)
+        self.response_done()
+
+    def response_done(self) -> None:
+        self.times[5] = asyncio.get_running_loop().time()
+        self._release()
+        self.client.exchange_done(self)
+
+    def _release(self) -> None:
+        if self.server_timer is not None:
+            self.server_timer.cancel()
+            self.server_timer = None
+        upstream = self.upstream
+        if upstream is not None and upstream.transport is not None and not self._park(upstream):
+            upstream.complete = True
+            upstream.transport.close()
+        if self.backend is not None and self.server is not None:
+            self.server.sessions.discard(self)
+            self.server.idle.detach()
+            self.backend.release(self.server)
+            self.server = None
+
+    def close(self) -> None:
+        """on-marked-down shutdown-sessions: the client connection goes too."""
+        self.client.transport.close()
+
+    def abort(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self._release()
