@@ -25,10 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = os.sysconf("SC_CLK_TCK")
 SCENARIOS = [  # name, proxy mode, origin body size, wrk extra header, connections
+    # `option http-server-close` as in the course's haproxy.cfg: a server connection per request
     ("http keep-alive 64 B", "http", 64, None, 50),
     ("http connection per request", "http", 64, "Connection: close", 50),
     ("tcp mode 64 B", "tcp", 64, None, 50),
     ("http keep-alive 1 MiB", "http", 1 << 20, None, 10),
+    # HAProxy's default mode: keep-alive on both sides, idle server connections reused
+    ("http reuse 64 B", "http-keep-alive", 64, None, 50),
 ]
 
 
@@ -55,7 +58,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def config(mode: str, port: int, origin: int) -> str:
+    """`http`: the course's http-server-close; `http-keep-alive`: HAProxy's default mode."""
     options = "    option http-server-close\n" if mode == "http" else ""
+    mode = mode.split("-", 1)[0]
     return (f"global\n    maxconn 2000\n    nbthread 1\ndefaults\n    mode {mode}\n{options}"
             "    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
             f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
@@ -89,6 +94,8 @@ def measure(argv: list[str], port: int, duration: int, header: str | None,
         wrk(port, 1, header, connections)  # warm-up
         before = cpu_seconds(process.pid)
         result = wrk(port, duration, header, connections)
+        if not result["requests"]:
+            raise RuntimeError(f"{argv[0]}: wrk completed no request on port {port}")
         result["cpu_s_per_10k"] = (cpu_seconds(process.pid) - before) / result["requests"] * 1e4
         return result
     finally:
@@ -99,10 +106,13 @@ def measure(argv: list[str], port: int, duration: int, header: str | None,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="hacore-bench-"))
     rows = []
     for name, mode, size, header, connections in SCENARIOS:
+        if args.only not in name:
+            continue
         origin_port = free_port()
         origin = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/proxy/origin.py"),
                                    "--port", str(origin_port), "--size", str(size)],
