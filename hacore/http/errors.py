@@ -1,6 +1,7 @@
 """HAProxy 2.6's built-in error responses, byte for byte (captured from haproxy 2.6.12:
-502/503/504/403 come from its HTX generator with lowercase header names, 400/408 from the
-raw legacy messages with `Connection: close`). `errorfile` replaces them verbatim."""
+502/503/504/403 come from its HTX generator with lowercase header names, 400/408/413/422
+from the raw legacy messages, 413 and 422 without `Connection: close` though the connection
+closes after them). `errorfile` replaces them verbatim."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ def _htx(status: str, body: str) -> bytes:
             "cache-control: no-cache\r\ncontent-type: text/html\r\n\r\n").encode() + encoded
 
 
-def _legacy(status: str, body: str) -> bytes:
+def _legacy(status: str, body: str, close: bool = True) -> bytes:
     encoded = body.encode()
+    connection = "Connection: close\r\n" if close else ""
     return (f"HTTP/1.1 {status}\r\nContent-length: {len(encoded)}\r\n"
-            "Cache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n"
+            f"Cache-Control: no-cache\r\n{connection}Content-Type: text/html\r\n\r\n"
             ).encode() + encoded
 
 
@@ -27,6 +29,11 @@ ERRORS: dict[int, bytes] = {
                                            "Your browser sent an invalid request.")),
     403: _htx("403 Forbidden", _page("403 Forbidden",
                                      "Request forbidden by administrative rules.")),
+    413: _legacy("413 Payload Too Large", _page(
+        "413 Payload Too Large", "The request entity exceeds the maximum allowed."), close=False),
+    422: _legacy("422 Unprocessable Content", _page(
+        "422 Unprocessable Content", "The server cannot process the contained instructions."),
+        close=False),
     408: _legacy("408 Request Time-out", _page(
         "408 Request Time-out", "Your browser didn't send a complete request in time.")),
     500: _htx("500 Internal Server Error", _page(

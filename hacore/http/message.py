@@ -1,8 +1,10 @@
 """HTTP/1.x heads as the proxy sees and rewrites them (RFC 9112), pure code.
 
-Header names are kept lower-cased, as HAProxy 2.x forwards them; `connection` and the other
-hop-by-hop headers of RFC 9110 §7.6.1 are dropped and the proxy writes its own. A request
-head doubles as the RequestView that ACLs read (configuration.txt §7.3 fetches).
+Header names are kept lower-cased, as HAProxy 2.x forwards them. As haproxy 2.6 (measured):
+the `keep-alive` and `close` tokens leave the `connection` header, which goes when nothing is
+left; every other header passes (Keep-Alive, TE, Trailer, Upgrade...); the proxy then adds
+its own `connection` value. A request head doubles as the RequestView that ACLs read
+(configuration.txt §7.3 fetches).
 """
 
 from __future__ import annotations
@@ -12,8 +14,21 @@ import ipaddress
 from hacore.acl.fetches import path_of
 from hacore.config.haproxy_model import ForwardFor
 
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer",
-                        "upgrade"})
+PERSISTENCE_TOKENS = frozenset({"keep-alive", "close"})
+
+
+def _forwarded(headers: list[tuple[str, str]], lines: list[str]) -> None:
+    """The header lines HAProxy forwards: the body framing is the proxy's (Content-Length
+    goes when the body is chunked), `connection` loses its keep-alive and close tokens."""
+    chunked = any(n == "transfer-encoding" and "chunked" in v.lower() for n, v in headers)
+    for name, value in headers:
+        if name == "connection":
+            kept = ", ".join(t.strip() for t in value.split(",")
+                             if t.strip() and t.strip().lower() not in PERSISTENCE_TOKENS)
+            if kept:
+                lines.append(f"connection: {kept}")
+        elif not (chunked and name == "content-length"):
+            lines.append(f"{name}: {value}")
 
 
 class RequestHead:
@@ -70,31 +85,28 @@ class RequestHead:
         self.del_header(name)
         self.headers.append((name, value))
 
+    def set_header_in_place(self, name: str, value: str) -> None:
+        self.headers = [(n, value if n == name else v) for n, v in self.headers]
+
     def del_header(self, name: str) -> None:
         self.headers = [(h, v) for h, v in self.headers if h != name]
 
     def server_connection(self, keep_alive: bool) -> str | None:
-        """The `connection` value haproxy 2.6 sends the server (mux_h1.c
-        h1_update_req_conn_value(), measured): `upgrade` for a protocol switch; in keep-alive
-        mode nothing for HTTP/1.1 and `keep-alive` for 1.0; when closing, `close` for 1.1
-        and nothing for 1.0, where close is implied."""
+        """The `connection` value haproxy 2.6 adds for the server (mux_h1.c
+        h1_update_req_conn_value(), measured): none for a protocol switch (the client's
+        `connection: upgrade` passes); in keep-alive mode nothing for HTTP/1.1 and
+        `keep-alive` for 1.0; when closing, `close` for 1.1 and nothing for 1.0."""
         if self.upgrade:
-            return "upgrade"
+            return None
         if keep_alive:
             return None if self.version == "1.1" else "keep-alive"
         return "close" if self.version == "1.1" else None
 
     def serialize(self, connection: str | None) -> bytes:
-        """The request line and headers for the server, with `connection: <connection>`
-        when given (`upgrade` keeps the `upgrade` header). Content-Length is dropped when
-        the body is chunked (RFC 9112 §6.3: chunked wins)."""
-        chunked = self.chunked
-        keep = "upgrade" if connection == "upgrade" else ""
+        """The request line and headers for the server, then `connection: <connection>`
+        when given. Content-Length is dropped when the body is chunked (RFC 9112 §6.3)."""
         lines = [f"{self.method} {self.target} HTTP/{self.version}"]
-        for name, value in self.headers:
-            if (name in HOP_BY_HOP and name != keep) or (chunked and name == "content-length"):
-                continue
-            lines.append(f"{name}: {value}")
+        _forwarded(self.headers, lines)
         if connection is not None:
             lines.append(f"connection: {connection}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -118,18 +130,12 @@ def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
 
 def serialize_response(version: str, status: int, reason: str, headers: list[tuple[str, str]],
                        *, keep_alive: bool, client_version: str) -> bytes:
-    """A response head for the client: its own hop-by-hop headers dropped, then
-    `connection: close` or, for an HTTP/1.0 client kept alive, `connection: keep-alive`;
-    a 101 keeps `upgrade` and says `connection: upgrade`."""
-    chunked = any(n == "transfer-encoding" and "chunked" in v.lower() for n, v in headers)
-    keep = "upgrade" if status == 101 else ""
+    """A response head for the client, then `connection: close` or, for an HTTP/1.0 client
+    kept alive, `connection: keep-alive`; a 101 goes as it came (lower-cased)."""
     lines = [f"HTTP/{version} {status} {reason}"]
-    for name, value in headers:
-        if (name in HOP_BY_HOP and name != keep) or (chunked and name == "content-length"):
-            continue
-        lines.append(f"{name}: {value}")
+    _forwarded(headers, lines)
     if status == 101:
-        lines.append("connection: upgrade")
+        pass
     elif not keep_alive:
         lines.append("connection: close")
     elif client_version == "1.0":

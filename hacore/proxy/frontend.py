@@ -7,6 +7,7 @@ from typing import Protocol
 from hacore.acl.request import RequestView
 from hacore.acl.router import Router, compile_router
 from hacore.config.haproxy_model import Frontend, Global, Mode
+from hacore.http.h1_request import HeadLimits
 from hacore.proxy.accesslog import AccessLog
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.errorpages import load_pages
@@ -18,8 +19,8 @@ class Closable(Protocol):
 
 
 class RuntimeFrontend:
-    __slots__ = ("access_log", "backends", "config", "connections", "mode", "name", "pages",
-                 "router")
+    __slots__ = ("access_log", "backends", "config", "connections", "limits", "mode", "name",
+                 "pages", "router")
 
     def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend],
                  global_: Global | None = None) -> None:
@@ -29,7 +30,9 @@ class RuntimeFrontend:
         self.router: Router = compile_router(config)
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
-        self.access_log = AccessLog(config.settings.logs, global_ or Global())
+        global_ = global_ or Global()
+        self.access_log = AccessLog(config.settings.logs, global_)
+        self.limits = HeadLimits(global_.tune_bufsize, global_.tune_maxhdr)
         # Sessions still holding a client or a server connection, for a clean stop.
         self.connections: set[Closable] = set()
 

@@ -1,8 +1,10 @@
-"""`mode http`: the client connection (asyncio Protocol, httptools, no streams). Each
-parsed request head becomes an Exchange (http_exchange.py); pipelined requests wait their
-turn. The client-side clocks are haproxy 2.6's: `timeout http-request` for a request (408),
-`timeout http-keep-alive` between requests (silent close), `timeout client` while the client
-owes data. An Upgrade request may turn the connection into a tunnel.
+"""`mode http`: the client connection (asyncio Protocol, no streams). Request heads are
+parsed as HAProxy parses them (hacore.http.h1_request; a refused one gets its 400, 413 or 422
+and the connection closes), each becomes an Exchange (http_exchange.py), bodies follow by
+Content-Length (forwarded as read) or chunked (hacore.http.chunked); pipelined requests wait
+their turn. The client-side clocks are haproxy 2.6's: `timeout http-request` for a request
+(408), `timeout http-keep-alive` between requests (silent close), `timeout client` while the
+client owes data. An Upgrade or CONNECT request may turn the connection into a tunnel.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import time
 from collections import deque
 from typing import cast
 
-import httptools
-
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
+from hacore.http.chunked import ChunkedDecoder, ChunkError
+from hacore.http.h1_request import Framing, HeadError, find_head_end, parse_request_head
 from hacore.http.message import RequestHead
 from hacore.proxy.accesslog import http_line
 from hacore.proxy.backend import RuntimeBackend
@@ -28,11 +30,11 @@ from hacore.proxy.views import address_facts
 
 
 class HttpClient(asyncio.Protocol):
-    __slots__ = ("_exchanges", "_headers", "_receiving", "_url", "accepted", "active",
-                 "client_timer", "facts", "frontend", "head_timer", "idle", "keeps_alive",
-                 "own_idle", "parser", "peer", "receiving_head", "request_started",
-                 "requests", "response_rules", "rules", "ssl", "timeouts", "transport",
-                 "upgrade_early")
+    __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
+                 "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
+                 "keeps_alive", "own_idle", "parsing", "peer", "receiving_head",
+                 "refused", "request_started", "requests", "response_rules", "rules", "ssl",
+                 "switching", "timeouts", "transport")
 
     def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
                  response_rules: dict[str, ResponseRules], ssl: bool) -> None:
@@ -41,10 +43,13 @@ class HttpClient(asyncio.Protocol):
         self.keeps_alive = frontend.config.settings.keep_alive is not KeepAliveMode.CLOSE
         self._exchanges: deque[Exchange] = deque()
         self.active: Exchange | None = None
-        self._receiving: Exchange | None = None
-        self._url: list[bytes] = []
-        self._headers: list[tuple[str, str]] = []
-        self.receiving_head = self.idle = False
+        self._receiving: Exchange | None = None  # the exchange whose body is arriving
+        self.buffer = bytearray()  # bytes read and not parsed yet
+        self.body_left = 0  # Content-Length bytes still due (-1: until the client closes)
+        self.decoder: ChunkedDecoder | None = None
+        self.refused: bytes | None = None  # the error page owed after the exchanges in flight
+        self.switching = False  # an Upgrade or CONNECT waits for its answer: stop parsing
+        self.receiving_head = self.idle = self.parsing = False
         self.requests = 0
         self.own_idle: list[HttpUpstream] = []  # `http-reuse never`: this session's own
 
@@ -65,7 +70,6 @@ class HttpClient(asyncio.Protocol):
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
-        self._new_parser()
         # haproxy 2.6 (mux_h1.c, measured): `timeout http-request` counts from the start of a
         # request (the connection's, or a later request's first byte), `timeout client` is
         # inactivity, paused while the client is not expected to send; between requests the
@@ -76,28 +80,133 @@ class HttpClient(asyncio.Protocol):
         self.client_timer = IdleTimer(seconds(timeouts.client), self._timed_out)
         self.head_timer = IdleTimer(request, self._timed_out)
 
-    def _new_parser(self) -> None:
-        self.parser = httptools.HttpRequestParser(self)
-        # RFC 9112 §6.3: with both Transfer-Encoding chunked and Content-Length, chunked
-        # wins and Content-Length is dropped when forwarding (HAProxy does the same);
-        # llhttp would refuse the request without this leniency.
-        self.parser.set_dangerous_leniencies(lenient_chunked_length=True)
-        self.upgrade_early: bytes | None = None
-
     def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
         return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
 
     def data_received(self, data: bytes) -> None:
         self.client_timer.touch()
+        if self.body_left and not self.buffer:  # the hot path of an upload: as read
+            data = self._length_body(data)
+        if data:
+            self.buffer += data
+            self._parse()
+
+    def _parse(self) -> None:
+        """Heads and bodies out of the buffer, as long as they are complete."""
+        if self.parsing:
+            return  # an exchange finished from inside this loop: the loop goes on
+        self.parsing = True
+        buffer = self.buffer
         try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as upgrade:
-            # A request asking for another protocol is complete: what follows belongs to
-            # that protocol if the server agrees (101), else to the next request.
-            self.upgrade_early = data[upgrade.args[0]:]
+            while buffer and not self.switching and self.refused is None:
+                if self.decoder is not None:
+                    self._chunked_body()
+                elif self.body_left:
+                    rest = self._length_body(bytes(buffer))
+                    buffer[:] = rest
+                elif not self._head():
+                    break
+        finally:
+            self.parsing = False
+
+    def _head(self) -> bool:
+        """Parse one head if it is complete; False when more bytes are needed."""
+        buffer = self.buffer
+        if not self.receiving_head:  # the first byte of a request
+            self.receiving_head, self.idle = True, False
+            self.head_timer.retime(self.timeouts[0])
+            self.client_timer.resume()
+        end = find_head_end(buffer)
+        if end < 0:
+            if len(buffer) > self.frontend.limits.raw_head:
+                self._refuse(400)
+            return False
+        raw = bytes(buffer[:end])
+        del buffer[:end]
+        try:
+            head, framing = parse_request_head(raw, self.frontend.limits)
+        except HeadError as error:
+            self._refuse(error.status)
+            return False
+        self._head_complete(head, framing)
+        return True
+
+    def _head_complete(self, head: RequestHead, framing: Framing) -> None:
+        self.receiving_head = False
+        self.head_timer.pause()
+        head.src_family, head.src, head.src_port, head.dst_family, head.dst, head.dst_port = (
+            self.facts)
+        head.ssl = self.ssl
+        self.requests += 1
+        exchange = Exchange(self, head)
+        if framing.close:  # Transfer-Encoding with Content-Length, or in HTTP/1.0
+            exchange.keep_alive = False
+        self._receiving = exchange
+        self._exchanges.append(exchange)
+        if framing.chunked:
+            self.decoder = ChunkedDecoder()
+        elif framing.length:
+            self.body_left = framing.length
+        else:
+            self._message_complete()
+        if head.upgrade or head.method == "CONNECT":
+            self.switching = True  # what follows is the new protocol's, or the next request
             self.transport.pause_reading()
-        except httptools.HttpParserError:
-            self._bad_request()
+        if self.active is None:
+            self._start_next()
+        else:
+            self.transport.pause_reading()  # pipelined: wait for the one in progress
+
+    def _length_body(self, data: bytes) -> bytes:
+        """Forward what belongs to a Content-Length body; the rest is returned."""
+        if self.body_left < 0 or len(data) < self.body_left:
+            self.body_left -= 0 if self.body_left < 0 else len(data)
+            if self._receiving is not None:
+                self._receiving.request_body(data)
+            return b""
+        piece, rest = data[:self.body_left], data[self.body_left:]
+        self.body_left = 0
+        if self._receiving is not None:
+            self._receiving.request_body(piece)
+        self._message_complete()
+        return rest
+
+    def _chunked_body(self) -> None:
+        decoder = self.decoder
+        assert decoder is not None
+        try:
+            data = decoder.feed(bytes(self.buffer))
+        except ChunkError:
+            self.buffer.clear()
+            self._refuse(400)
+            return
+        self.buffer.clear()
+        if data and self._receiving is not None:
+            self._receiving.request_body(data)
+        if decoder.done:
+            self.buffer += decoder.rest
+            self._message_complete(decoder.trailers)
+
+    def _message_complete(self, trailers: list[tuple[str, str]] | None = None) -> None:
+        if self._receiving is not None:
+            self._receiving.request_done(trailers or [])
+            self._receiving = None
+        self.decoder, self.body_left = None, 0
+        self.client_timer.pause()  # the whole request is in: the client owes nothing now
+
+    def _refuse(self, status: int) -> None:
+        """A request HAProxy refuses while parsing: its page once the exchanges before it
+        are answered, then the connection closes (mux_h1.c h1_handle_parsing_error())."""
+        self.refused = self.frontend.pages[status]
+        self.receiving_head = False
+        self.transport.pause_reading()
+        if self._receiving is not None:  # a body went wrong: the request is cut
+            self._receiving.abort()
+            self.transport.write(self.refused)
+            self.close()
+        elif self.active is None and not self._exchanges:
+            self.transport.write(self.refused)
+            self.close()
 
     def _timed_out(self) -> None:
         """A 408 when a request was due (even on a connection that sent nothing yet, as
@@ -107,58 +216,14 @@ class HttpClient(asyncio.Protocol):
         self.close()
 
     def become_tunnel(self) -> SpliceEnd:
-        """This connection leaves HTTP: its timers stop, a splice end takes it over."""
+        """This connection leaves HTTP: its timers stop, a splice end takes it over with
+        the bytes that followed the request."""
         self.client_timer.cancel()
         self.head_timer.cancel()
-        early, self.upgrade_early = self.upgrade_early or b"", None
+        early = bytes(self.buffer)
+        self.buffer.clear()
+        self.switching = False
         return adopt(self.transport, early)
-
-    def _bad_request(self) -> None:
-        if self.active is None or self.active.upstream is None or not self.active.upstream.started:
-            self.transport.write(self.frontend.pages[400])
-        self.close()
-
-    # httptools request callbacks
-    def on_message_begin(self) -> None:
-        self._url.clear()
-        self._headers = []
-        self.receiving_head, self.idle = True, False
-        self.head_timer.retime(self.timeouts[0])
-        self.client_timer.resume()
-
-    def on_url(self, url: bytes) -> None:
-        self._url.append(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1").strip()))
-
-    def on_headers_complete(self) -> None:
-        self.receiving_head = False
-        self.head_timer.pause()
-        head = RequestHead(self.parser.get_method().decode("latin-1"),
-                           b"".join(self._url).decode("latin-1"),
-                           self.parser.get_http_version(), self._headers)
-        head.src_family, head.src, head.src_port, head.dst_family, head.dst, head.dst_port = (
-            self.facts)
-        head.ssl = self.ssl
-        self.requests += 1
-        exchange = Exchange(self, head)
-        self._receiving = exchange
-        self._exchanges.append(exchange)
-        if self.active is None:
-            self._start_next()
-        else:
-            self.transport.pause_reading()  # pipelined: wait for the one in progress
-
-    def on_body(self, body: bytes) -> None:
-        if self._receiving is not None:
-            self._receiving.request_body(body)
-
-    def on_message_complete(self) -> None:
-        if self._receiving is not None:
-            self._receiving.request_done()
-            self._receiving = None
-        self.client_timer.pause()  # the whole request is in: the client owes nothing now
 
     def _start_next(self) -> None:
         if self._exchanges:
@@ -172,6 +237,11 @@ class HttpClient(asyncio.Protocol):
         if not exchange.keep_alive:
             self.close()
             return
+        self.switching = False  # a refused Upgrade: what followed is HTTP again
+        if self.refused is not None and not self._exchanges:
+            self.transport.write(self.refused)
+            self.close()
+            return
         if not self._exchanges and not self.receiving_head:
             self.idle = True  # waiting for the next request: `http-keep-alive`, silently
             self.head_timer.retime(self.timeouts[1])
@@ -179,11 +249,7 @@ class HttpClient(asyncio.Protocol):
         self._start_next()
         if self.active is None and not self.transport.is_closing():
             self.transport.resume_reading()
-        if self.upgrade_early is not None:  # the server refused the switch: HTTP goes on
-            early = self.upgrade_early
-            self._new_parser()
-            if early:
-                self.data_received(early)
+            self._parse()
 
     def pause_writing(self) -> None:
         self.client_timer.resume()  # the client must read what we send: `timeout client`

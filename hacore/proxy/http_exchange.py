@@ -138,10 +138,13 @@ class Exchange:
         else:
             transport.write(piece)
 
-    def request_done(self) -> None:
+    def request_done(self, trailers: list[tuple[str, str]]) -> None:
+        """The request is complete; a chunked one ends with its last chunk and trailers."""
         self.body_done = True
         if self.head.chunked:
-            self.request_body_raw(LAST_CHUNK)
+            lines = "".join(f"{name}: {value}\r\n" for name, value in trailers)
+            self.request_body_raw(b"0\r\n" + lines.encode("latin-1") + b"\r\n"
+                                  if trailers else LAST_CHUNK)
 
     def request_body_raw(self, data: bytes) -> None:
         transport = self.upstream.transport if self.upstream is not None else None
@@ -196,7 +199,9 @@ class Exchange:
             return
         self._release()
         pages = self.backend.pages if self.backend is not None else self.client.frontend.pages
-        self.local_response(pages[status], keep_alive=False)
+        # haproxy 2.6 (measured): after a 502 for an invalid response the client connection
+        # stays open; a 504 closes it.
+        self.local_response(pages[status], keep_alive=status == 502 and self.keep_alive)
 
     def local_response(self, data: bytes, keep_alive: bool) -> None:
         self.keep_alive = keep_alive and self.body_done

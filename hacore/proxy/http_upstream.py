@@ -62,10 +62,14 @@ class HttpUpstream(asyncio.Protocol):
         except httptools.HttpParserUpgrade as upgrade:
             if self.switched:  # a 101 to an Upgrade request: the rest is the new protocol
                 self.exchange.tunnel(data[upgrade.args[0]:])
-            else:
+            elif self.idle_in is None and not self.complete:
                 self.exchange.server_failed(502)
+            return
         except httptools.HttpParserError:
             self.exchange.server_failed(502)
+            return
+        if self.switched and self.exchange.head.method == "CONNECT":
+            self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
 
     def _forward_body(self, data: bytes) -> None:
         """The hot path of large bodies: a Content-Length body goes out as read, without a
@@ -122,12 +126,17 @@ class HttpUpstream(asyncio.Protocol):
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
         headers = exchange.response_headers(framing)
-        if status == 101 and exchange.head.upgrade:  # the switch is accepted
+        connect = exchange.head.method == "CONNECT" and 200 <= status < 300
+        if status == 101 or connect:
+            if not self._switch_allowed(status, framing):
+                self.complete = True  # refused: the parser's Upgrade pause is ignored
+                exchange.server_failed(502)
+                return
             self.started = self.switched = True
-            exchange.status = 101
+            exchange.status = status
             exchange.times[4] = asyncio.get_running_loop().time()
             exchange.write(serialize_response(version, status, reason, headers,
-                                              keep_alive=False, client_version="1.1"))
+                                              keep_alive=True, client_version="1.1"))
             return
         if 100 <= status < 200:  # interim: forward, the final response follows
             exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
@@ -152,7 +161,21 @@ class HttpUpstream(asyncio.Protocol):
         elif length is not None and length.isdigit() and not self.chunked:
             self.remaining = int(length)  # llhttp checked it; on_body counts what it passes
 
+    def _switch_allowed(self, status: int, headers: list[tuple[str, str]]) -> bool:
+        """A 101 answers an Upgrade request only, and a WebSocket one must carry
+        Sec-WebSocket-Accept (mux_h1.c h1_search_websocket_key(): else 502)."""
+        head = self.exchange.head
+        if status != 101:
+            return True  # a 2xx to CONNECT
+        if not head.upgrade:
+            return False
+        websocket = "websocket" in head.tokens("upgrade")
+        return not websocket or any(n == "sec-websocket-accept" for n, _ in headers)
+
     def on_body(self, body: bytes) -> None:
+        if self.switched:  # bytes behind a CONNECT answer: already the tunnel's
+            self.exchange.write(body)
+            return
         if not self.complete:
             self.remaining -= 0 if self.chunked else len(body)
             self.exchange.write(chunk(body) if self.chunked else body)

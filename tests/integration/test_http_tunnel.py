@@ -1,6 +1,7 @@
-"""HTTP connections switching protocols (RFC 9110 §7.8, WebSocket's handshake): the Upgrade
-request reaches the server with its `upgrade` header, a 101 turns both connections into a
-tunnel under `timeout tunnel`; a refused switch leaves the connection speaking HTTP."""
+"""HTTP connections switching protocols (RFC 9110 §7.8, WebSocket's handshake), as haproxy
+2.6 does it: the Upgrade request reaches the server with its headers lower-cased in place, a
+101 carrying Sec-WebSocket-Accept turns both connections into a tunnel under `timeout
+tunnel`, one without it is a 502; a refused switch leaves the connection speaking HTTP."""
 
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ async def test_upgrade_switches_to_a_tunnel(unused_tcp_port: int) -> None:
         writer.write(UPGRADE + b"early")  # tunnel bytes right behind the head
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND)
         assert head == (b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n"
-                        b"sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                        b"connection: upgrade\r\n\r\n")
+                        b"connection: Upgrade\r\n"
+                        b"sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
         assert await read_exactly(reader, 8) == b"hi!EARLY"
         writer.write(b"more")
         assert await read_exactly(reader, 4) == b"MORE"
@@ -88,7 +89,7 @@ async def test_upgrade_switches_to_a_tunnel(unused_tcp_port: int) -> None:
         writer.close()
     assert backend.heads == [
         b"GET /chat HTTP/1.1\r\nhost: example\r\nupgrade: websocket\r\n"
-        b"sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nconnection: upgrade\r\n\r\n"]
+        b"connection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"]
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,279 @@
+"""HTTP/1.x request heads parsed as HAProxy 2.6 parses them, pure code (src/h1.c
+h1_headers_to_hdr_list(), h1_parse_cont_len_header(), h1_parse_xfer_enc_header();
+mux_h1.c h1_process_demux()), so that every request HAProxy refuses is refused with the same
+status and every request it accepts reaches the server normalised the same way. Each rule
+below was checked against haproxy 2.6.12 on loopback (tests/vectors/haproxy-2.6/).
+
+Refusals: 400 for a malformed line, name or value, conflicting or invalid Content-Length, a
+Transfer-Encoding that is not chunked-last or chunks twice, two different Host headers, an
+absolute URI whose authority differs from Host, a head over the buffer or `tune.http.maxhdr`;
+422 for an unknown coding before chunked; 413 for an HTTP/1.0 GET/HEAD/DELETE with a body.
+Normalisation: names lower-cased, values trimmed, obs-fold unfolded with spaces, bare LF
+accepted, equal Content-Length values collapsed to one, Content-Length dropped next to
+Transfer-Encoding (RFC 9112 §6.3) and the connection closed afterwards, versions above 1.1
+sent as 1.1, default ports removed from absolute URIs and Host.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hacore.http.message import RequestHead
+
+TCHAR = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+REQUEST_LINE = re.compile(rb"([^ \t]+)[ \t]+([^ \t]+)[ \t]+HTTP/([0-9])\.([0-9])")
+URI_REFUSED = re.compile(rb"[\x00-\x20#\x80-\xff]")
+MAX_NAME = 255  # bytes: a longer header name is refused (measured)
+HTX_BLOCK = 8  # HAProxy's per-block overhead when it stores a head (htx.h)
+HTX_SPARE = 69  # the room HAProxy's buffer keeps besides maxrewrite (measured: 15291 of 16384)
+BODILESS_10 = frozenset({"GET", "HEAD", "DELETE"})
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+LLONG = 1 << 64
+
+
+class HeadError(Exception):
+    """A refused request: HAProxy answers `status` and closes."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class HeadLimits:
+    bufsize: int = 16384  # tune.bufsize
+    maxhdr: int = 101  # tune.http.maxhdr, the end of headers takes one slot
+
+    @property
+    def head_cost(self) -> int:
+        """The largest head HAProxy stores: the buffer less tune.maxrewrite (1024, at most
+        half the buffer) and its own bookkeeping."""
+        return self.bufsize - min(1024, self.bufsize // 2) - HTX_SPARE
+
+    @property
+    def raw_head(self) -> int:
+        return self.bufsize - 64  # measured: 16320 raw bytes with whitespace padding
+
+
+@dataclass(slots=True)
+class Framing:
+    """How the request body is delimited: `length` bytes (None: none), or chunked; `close`
+    when HAProxy closes the client connection after the response (TE with CL, TE in 1.0)."""
+
+    length: int | None = None
+    chunked: bool = False
+    close: bool = False
+
+
+def find_head_end(buffer: bytes | bytearray, start: int = 0) -> int:
+    """The offset just past the empty line ending a head, or -1 (CRLF or bare LF lines)."""
+    end = buffer.find(b"\r\n\r\n", start)
+    if end >= 0 and b"\n\n" not in buffer[start:end] and b"\n\r\n" not in buffer[start:end]:
+        return end + 4
+    candidates = [i + n for i, n in ((buffer.find(b"\n\n", start), 2),
+                                     (buffer.find(b"\n\r\n", start), 3)) if i >= 0]
+    return min(candidates) if candidates else -1
+
+
+def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Framing]:
+    """`raw` is one head, empty lines before it allowed, ending with its empty line."""
+    lines = raw.lstrip(b"\r\n").split(b"\n")
+    cleaned = []
+    for line in lines[:-2]:  # the head ends with "\n" + empty line + "\n"
+        body = line[:-1] if line.endswith(b"\r") else line
+        if b"\r" in body:
+            raise HeadError(400, "bare CR in the head")
+        cleaned.append((body, line.endswith(b"\r")))
+    if not cleaned:
+        raise HeadError(400, "no request line")
+    method, target, version = _request_line(cleaned[0][0])
+    headers = _headers(cleaned[1:])
+    cost = HTX_BLOCK * 2 + len(method) + len(target) + 8 + sum(
+        HTX_BLOCK + len(name) + len(value) for name, value in headers)
+    if cost > limits.head_cost or len(raw) > limits.raw_head:
+        raise HeadError(400, "request head too large")
+    if len(headers) > limits.maxhdr - 1:
+        raise HeadError(400, "too many headers")
+    head = RequestHead(method, target, version, headers)
+    framing = _framing(head)
+    _authority(head)
+    if (version == "1.0" and method in BODILESS_10
+            and (framing.chunked or (framing.length or 0) != 0)):
+        raise HeadError(413, "HTTP/1.0 GET/HEAD/DELETE request with a payload")
+    _websocket(head, framing)
+    return head, framing
+
+
+def _request_line(line: bytes) -> tuple[str, str, str]:
+    match = REQUEST_LINE.fullmatch(line)
+    if match is None or not all(b in TCHAR for b in match.group(1)):
+        raise HeadError(400, "invalid request line")
+    target = match.group(2)
+    if URI_REFUSED.search(target):
+        raise HeadError(400, "invalid character in the URI")
+    major, minor = int(match.group(3)), int(match.group(4))
+    if major == 0:
+        raise HeadError(400, "HTTP/0.x is refused")
+    version = "1.0" if (major, minor) == (1, 0) else "1.1"  # 1.2 .. 9.9 go out as 1.1
+    return match.group(1).decode("latin-1"), target.decode("latin-1"), version
+
+
+def _headers(lines: list[tuple[bytes, bool]]) -> list[tuple[str, str]]:
+    fields: list[list[bytes]] = []
+    for line, had_cr in lines:
+        if line[:1] in (b" ", b"\t"):  # obs-fold: RFC 9112 §5.2, unfolded with spaces
+            if not fields:
+                raise HeadError(400, "obs-fold on the first header line")
+            fields[-1][1] += (b"  " if had_cr else b" ") + line
+            continue
+        name, colon, value = line.partition(b":")
+        if not colon or not name or len(name) > MAX_NAME or not all(b in TCHAR for b in name):
+            raise HeadError(400, "invalid header name")
+        fields.append([name, value])
+    return [(name.decode("latin-1").lower(), value.strip(b" \t").decode("latin-1"))
+            for name, value in fields]
+
+
+def content_length(value: str) -> int | None:
+    """h1_parse_cont_len_header(): comma-separated equal values, each digits between blanks,
+    accumulated in a signed 64-bit integer as the C code does (2^64 wraps to 0, values past
+    2^63 but below 2^64 read as "unbounded"); None when refused."""
+    result = None
+    for element in value.split(","):
+        digits = element.strip(" \t")
+        if not digits.isdigit() or not digits.isascii():
+            return None
+        number = 0
+        for digit in digits.encode():
+            if number % LLONG > 0xFFFFFFFFFFFFFFFF // 10:
+                return None  # multiply overflow
+            number = _signed(number * 10)
+            if _signed(number + digit - 48) < number:
+                return None  # addition overflow
+            number = _signed(number + digit - 48)
+        if number == -(1 << 63) or (result is not None and number != result):
+            return None
+        result = number
+    return result
+
+
+def _signed(value: int) -> int:
+    value %= LLONG
+    return value - LLONG if value >= 1 << 63 else value
+
+
+def _transfer_encoding(values: list[str]) -> tuple[bool, bool]:
+    """h1_parse_xfer_enc_header() over every header: (chunked last, other coding seen);
+    raises on chunked twice or a coding after chunked."""
+    chunked = last_chunked = other = False
+    for value in values:
+        for element in value.split(","):
+            word = element.strip(" \t")
+            if word.lower() == "chunked":
+                if chunked:
+                    raise HeadError(400, "chunked applied twice")
+                chunked = last_chunked = True
+            else:
+                if chunked:
+                    raise HeadError(400, "a transfer coding after chunked")
+                other, last_chunked = True, False
+    return last_chunked, other
+
+
+def _framing(head: RequestHead) -> Framing:
+    framing = Framing()
+    lengths = [v for n, v in head.headers if n == "content-length"]
+    if lengths:
+        parsed = [content_length(v) for v in lengths]
+        if None in parsed or len(set(parsed)) != 1:
+            raise HeadError(400, "invalid Content-Length")
+        framing.length = parsed[0]
+        first = lengths[0].split(",")[0].strip(" \t")
+        _keep_first(head, "content-length", first)
+    encodings = [v for n, v in head.headers if n == "transfer-encoding"]
+    if encodings:
+        framing.chunked, other = _transfer_encoding(encodings)
+        if other and framing.chunked:
+            raise HeadError(422, "unknown transfer coding")
+        if not framing.chunked:
+            raise HeadError(400, "a request Transfer-Encoding must end with chunked")
+        if framing.length is not None:  # T-E + C-L: force close and remove C-L
+            head.del_header("content-length")
+            framing.length, framing.close = None, True
+        elif head.version == "1.0":
+            framing.close = True
+    hosts = [v for n, v in head.headers if n == "host"]
+    if len({h.lower() for h in hosts}) > 1:
+        raise HeadError(400, "two different Host headers")
+    if len(hosts) > 1:
+        _keep_first(head, "host", hosts[0])
+    return framing
+
+
+def _keep_first(head: RequestHead, name: str, value: str) -> None:
+    index = next(i for i, (n, _) in enumerate(head.headers) if n == name)
+    head.headers = [(n, v) for i, (n, v) in enumerate(head.headers) if n != name or i == index]
+    head.headers[index] = (name, value)
+
+
+def _split_port(authority: str) -> tuple[str, str | None]:
+    """(host, port or None); an IPv6 literal keeps its brackets."""
+    if authority.startswith("["):
+        end = authority.find("]") + 1
+        rest = authority[end:]
+        return (authority[:end], rest[1:]) if rest.startswith(":") else (authority, None)
+    host, colon, port = authority.rpartition(":")
+    return (host, port) if colon else (authority, None)
+
+
+def _authority(head: RequestHead) -> None:
+    """Absolute-form targets must agree with Host, up to a default port, which both lose;
+    CONNECT takes an authority (host:port) and a Host naming the same, its default port
+    dropped; other methods take an origin-form path or `*`."""
+    target, host = head.target, head.get("host")
+    if head.method == "CONNECT":
+        uri_host, uri_port = _split_port(target)
+        if uri_port is None or not uri_host:
+            raise HeadError(400, "CONNECT needs host:port")
+        if host is not None:
+            host_name, host_port = _split_port(host)
+            if (host_name.lower() != uri_host.lower()
+                    or (host_port is not None and host_port != uri_port)
+                    or (host_port is None and uri_port not in DEFAULT_PORTS.values())):
+                raise HeadError(400, "Host does not match the CONNECT authority")
+            if host_port is not None and uri_port in DEFAULT_PORTS.values():
+                head.set_header_in_place("host", host_name)
+        return
+    if target.startswith("/") or target == "*":
+        return
+    scheme, sep, rest = target.partition("://")
+    if not sep or not scheme.isalpha():
+        raise HeadError(400, "authority-form is for CONNECT only")
+    authority, slash, path = rest.partition("/")
+    default = DEFAULT_PORTS.get(scheme.lower())
+    uri_host, uri_port = _split_port(authority)
+    if host is not None and host.lower() != authority.lower():
+        host_name, host_port = _split_port(host)
+        if ((uri_port is None and host_port is None)
+                or (uri_port is not None and uri_port != default)
+                or (host_port is not None and host_port != default)
+                or uri_host.lower() != host_name.lower()):
+            raise HeadError(400, "the URI authority does not match Host")
+    if default is not None and uri_port == default:
+        head.target = f"{scheme}://{uri_host}{slash}{path}"
+        if host is not None and _split_port(host)[1] == default:
+            head.set_header_in_place("host", _split_port(host)[0])
+
+
+def _websocket(head: RequestHead, framing: Framing) -> None:
+    """A body rules an upgrade out (the `upgrade` header goes); a WebSocket handshake needs
+    a 24-character Sec-WebSocket-Key (mux_h1.c h1_search_websocket_key())."""
+    if head.get("upgrade") is None:
+        return
+    if framing.chunked or framing.length:
+        head.del_header("upgrade")
+        return
+    if ("upgrade" in head.tokens("connection") and "websocket" in head.tokens("upgrade")
+            and len(head.get("sec-websocket-key") or "") != 24):
+        raise HeadError(400, "WebSocket handshake without a valid Sec-WebSocket-Key")
