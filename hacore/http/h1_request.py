@@ -76,6 +76,31 @@ def find_head_end(buffer: bytes | bytearray, start: int = 0) -> int:
     return min(candidates) if candidates else -1
 
 
+def skip_empty_lines(buffer: bytearray) -> None:
+    """Empty lines before a request line are skipped (RFC 9112 §2.2, h1.c RQBEFORE)."""
+    start = 0
+    while True:
+        if buffer.startswith(b"\r\n", start):
+            start += 2
+        elif buffer.startswith(b"\n", start):
+            start += 1
+        else:
+            break
+    del buffer[:start]
+
+
+def check_partial_head(buffer: bytes | bytearray) -> None:
+    """What HAProxy refuses before the head is complete, as its byte-wise parser does: a
+    method that is not a token, a request line that is not one (HTTP/0.9 `GET /`)."""
+    end = buffer.find(b"\n")
+    line = bytes(buffer if end < 0 else buffer[:end])
+    method = line.split(b" ", 1)[0].split(b"\t", 1)[0]
+    if not all(b in TCHAR for b in method):
+        raise HeadError(400, "invalid method")
+    if end >= 0:
+        _request_line(line[:-1] if line.endswith(b"\r") else line)
+
+
 def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Framing]:
     """`raw` is one head, empty lines before it allowed, ending with its empty line."""
     lines = raw.lstrip(b"\r\n").split(b"\n")
@@ -115,6 +140,8 @@ def _request_line(line: bytes) -> tuple[str, str, str]:
     major, minor = int(match.group(3)), int(match.group(4))
     if major == 0:
         raise HeadError(400, "HTTP/0.x is refused")
+    if match.group(1) == b"PRI" and major == 2:  # RFC 9113 §3.4 preface: no HTTP/2 here
+        raise HeadError(400, "HTTP/2 is not supported")
     version = "1.0" if (major, minor) == (1, 0) else "1.1"  # 1.2 .. 9.9 go out as 1.1
     return match.group(1).decode("latin-1"), target.decode("latin-1"), version
 
@@ -168,7 +195,10 @@ def _transfer_encoding(values: list[str]) -> tuple[bool, bool]:
     raises on chunked twice or a coding after chunked."""
     chunked = last_chunked = other = False
     for value in values:
-        for element in value.split(","):
+        elements = value.split(",")
+        if len(elements) > 1 and not elements[-1].strip(" \t"):
+            elements.pop()  # the C loop ends on a trailing comma: `chunked,` is chunked
+        for element in elements:
             word = element.strip(" \t")
             if word.lower() == "chunked":
                 if chunked:

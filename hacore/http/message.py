@@ -31,6 +31,15 @@ def _forwarded(headers: list[tuple[str, str]], lines: list[str]) -> None:
             lines.append(f"{name}: {value}")
 
 
+def header_tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
+    """Comma-separated, lower-cased tokens of every `name` header (Connection, TE...)."""
+    found: set[str] = set()
+    for header, value in headers:
+        if header == name:
+            found.update(t.strip().lower() for t in value.split(",") if t.strip())
+    return found
+
+
 class RequestHead:
     __slots__ = ("_path", "dst", "dst_family", "dst_port", "headers", "method", "sni", "src",
                  "src_family", "src_port", "ssl", "target", "version")
@@ -57,12 +66,7 @@ class RequestHead:
         return None
 
     def tokens(self, name: str) -> set[str]:
-        """Comma-separated, lower-cased tokens of every `name` header (Connection, TE...)."""
-        found: set[str] = set()
-        for header, value in self.headers:
-            if header == name:
-                found.update(t.strip().lower() for t in value.split(",") if t.strip())
-        return found
+        return header_tokens(self.headers, name)
 
     @property
     def chunked(self) -> bool:
@@ -91,12 +95,13 @@ class RequestHead:
     def del_header(self, name: str) -> None:
         self.headers = [(h, v) for h, v in self.headers if h != name]
 
-    def server_connection(self, keep_alive: bool) -> str | None:
+    def server_connection(self, keep_alive: bool, forced_close: bool = False) -> str | None:
         """The `connection` value haproxy 2.6 adds for the server (mux_h1.c
-        h1_update_req_conn_value(), measured): none for a protocol switch (the client's
-        `connection: upgrade` passes); in keep-alive mode nothing for HTTP/1.1 and
-        `keep-alive` for 1.0; when closing, `close` for 1.1 and nothing for 1.0."""
-        if self.upgrade:
+        h1_update_req_conn_value(), measured): none when the client's `connection` names
+        `upgrade` (it passes as is); in keep-alive mode nothing for HTTP/1.1 and `keep-alive`
+        for 1.0, unless the request itself forces the close (Transfer-Encoding with
+        Content-Length or in 1.0); when closing, `close` for 1.1 and nothing for 1.0."""
+        if "upgrade" in self.tokens("connection") or (keep_alive and forced_close):
             return None
         if keep_alive:
             return None if self.version == "1.1" else "keep-alive"
@@ -144,7 +149,8 @@ def serialize_response(version: str, status: int, reason: str, headers: list[tup
 
 
 def chunk(data: bytes) -> bytes:
-    return b"%x\r\n%b\r\n" % (len(data), data)
+    """One chunk, its size in upper-case hex as HAProxy writes it."""
+    return b"%X\r\n%b\r\n" % (len(data), data)
 
 
 LAST_CHUNK = b"0\r\n\r\n"

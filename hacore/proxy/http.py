@@ -16,7 +16,14 @@ from typing import cast
 
 from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
 from hacore.http.chunked import ChunkedDecoder, ChunkError
-from hacore.http.h1_request import Framing, HeadError, find_head_end, parse_request_head
+from hacore.http.h1_request import (
+    Framing,
+    HeadError,
+    check_partial_head,
+    find_head_end,
+    parse_request_head,
+    skip_empty_lines,
+)
 from hacore.http.message import RequestHead
 from hacore.proxy.accesslog import http_line
 from hacore.proxy.backend import RuntimeBackend
@@ -112,12 +119,20 @@ class HttpClient(asyncio.Protocol):
     def _head(self) -> bool:
         """Parse one head if it is complete; False when more bytes are needed."""
         buffer = self.buffer
+        skip_empty_lines(buffer)
+        if not buffer:
+            return False
         if not self.receiving_head:  # the first byte of a request
             self.receiving_head, self.idle = True, False
             self.head_timer.retime(self.timeouts[0])
             self.client_timer.resume()
         end = find_head_end(buffer)
         if end < 0:
+            try:
+                check_partial_head(buffer)
+            except HeadError as error:
+                self._refuse(error.status)
+                return False
             if len(buffer) > self.frontend.limits.raw_head:
                 self._refuse(400)
             return False
@@ -140,7 +155,7 @@ class HttpClient(asyncio.Protocol):
         self.requests += 1
         exchange = Exchange(self, head)
         if framing.close:  # Transfer-Encoding with Content-Length, or in HTTP/1.0
-            exchange.keep_alive = False
+            exchange.keep_alive, exchange.forced_close = False, True
         self._receiving = exchange
         self._exchanges.append(exchange)
         if framing.chunked:
@@ -208,6 +223,19 @@ class HttpClient(asyncio.Protocol):
             self.transport.write(self.refused)
             self.close()
 
+    def eof_received(self) -> bool:
+        """The client shut its side: an unfinished head is a 400 (haproxy 2.6, measured);
+        requests already in go on and the connection closes after their responses."""
+        if self.receiving_head and self.buffer:
+            self._refuse(400)
+            return False
+        self.keeps_alive = False
+        for exchange in (self.active, *self._exchanges):
+            if exchange is not None:
+                exchange.keep_alive = False
+        # asyncio's TLS transports cannot stay half-open: they close after our answer anyway
+        return not self.ssl and (self.active is not None or bool(self._exchanges))
+
     def _timed_out(self) -> None:
         """A 408 when a request was due (even on a connection that sent nothing yet, as
         haproxy 2.6 answers); a silent close while idle between requests or later on."""
@@ -270,7 +298,7 @@ class HttpClient(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.client_timer.cancel()
         self.head_timer.cancel()
-        for exchange in (self.active, *self._exchanges):
+        for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()
         for upstream in list(self.own_idle):

@@ -31,7 +31,8 @@ MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a ses
 class Exchange:
     """One request and its response."""
 
-    __slots__ = ("backend", "body_done", "bytes_out", "client", "first", "head", "keep_alive",
+    __slots__ = ("aborted", "backend", "body_done", "bytes_out", "client", "draining", "first",
+                 "forced_close", "head", "keep_alive",
                  "pending", "retries", "reuse", "server", "server_name", "server_timer",
                  "status", "task", "times", "upstream")
 
@@ -49,6 +50,8 @@ class Exchange:
         self.task: asyncio.Task[None] | None = None
         self.retries = 0
         self.first = client.requests == 1  # the first request of its client connection
+        self.forced_close = False  # the request's framing closes the connection after it
+        self.draining = self.aborted = False
         self.reuse: str | None = None  # the http-reuse mode, None: the server side closes
         # loop times for the log's timers: request started, head complete, connect began,
         # connected, response head, end
@@ -90,7 +93,8 @@ class Exchange:
         self.upstream = upstream = cast(HttpUpstream, protocol)
         upstream.attach(self, self.server)
         self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
-        transport.write(self.head.serialize(self.head.server_connection(self.reuse is not None)))
+        transport.write(self.head.serialize(self.head.server_connection(
+            self.reuse is not None, self.forced_close)))
         for piece in self.pending:
             transport.write(piece)
         self.pending.clear()
@@ -117,7 +121,7 @@ class Exchange:
         """Keep the server connection for later requests: keep-alive mode, a response that
         ended cleanly and allows it (not to HEAD: llhttp cannot skip its announced body),
         the whole request sent."""
-        if (self.reuse is None or self.server is None or not upstream.complete
+        if (self.reuse is None or self.server is None or not upstream.complete or self.forced_close
                 or not upstream.reusable or upstream.switched or not self.body_done
                 or self.head.method == "HEAD"):
             return False
@@ -145,6 +149,9 @@ class Exchange:
             lines = "".join(f"{name}: {value}\r\n" for name, value in trailers)
             self.request_body_raw(b"0\r\n" + lines.encode("latin-1") + b"\r\n"
                                   if trailers else LAST_CHUNK)
+        if self.draining and self.upstream is not None and self.upstream.transport is not None:
+            self.draining = False
+            self.upstream.transport.close()  # after what it buffered
 
     def request_body_raw(self, data: bytes) -> None:
         transport = self.upstream.transport if self.upstream is not None else None
@@ -223,9 +230,12 @@ class Exchange:
             self.server_timer.cancel()
             self.server_timer = None
         upstream = self.upstream
-        if upstream is not None and upstream.transport is not None and not self._park(upstream):
-            upstream.complete = True
-            upstream.transport.close()
+        if upstream is not None and upstream.transport is not None:
+            if upstream.complete and not self.body_done and not self.aborted:
+                self.draining = True  # answered early: the body still goes (haproxy does)
+            elif not self._park(upstream):
+                upstream.complete = True
+                upstream.transport.close()
         if self.backend is not None and self.server is not None:
             self.server.sessions.discard(self)
             self.server.idle.detach()
@@ -237,6 +247,7 @@ class Exchange:
         self.client.transport.close()
 
     def abort(self) -> None:
+        self.aborted = True
         if self.task is not None and not self.task.done():
             self.task.cancel()
         self._release()

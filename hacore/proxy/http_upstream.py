@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import httptools
 
-from hacore.http.message import LAST_CHUNK, chunk, serialize_response
+from hacore.http.message import LAST_CHUNK, chunk, header_tokens, serialize_response
 
 if TYPE_CHECKING:
     from hacore.proxy.http_exchange import Exchange
@@ -162,14 +162,14 @@ class HttpUpstream(asyncio.Protocol):
             self.remaining = int(length)  # llhttp checked it; on_body counts what it passes
 
     def _switch_allowed(self, status: int, headers: list[tuple[str, str]]) -> bool:
-        """A 101 answers an Upgrade request only, and a WebSocket one must carry
-        Sec-WebSocket-Accept (mux_h1.c h1_search_websocket_key(): else 502)."""
-        head = self.exchange.head
+        """A 101 answers an Upgrade request only, and one that switches to WebSocket must
+        carry Sec-WebSocket-Accept (mux_h1.c h1_search_websocket_key(): else 502)."""
         if status != 101:
             return True  # a 2xx to CONNECT
-        if not head.upgrade:
+        if not self.exchange.head.upgrade:
             return False
-        websocket = "websocket" in head.tokens("upgrade")
+        websocket = ("upgrade" in header_tokens(headers, "connection")
+                     and "websocket" in header_tokens(headers, "upgrade"))
         return not websocket or any(n == "sec-websocket-accept" for n, _ in headers)
 
     def on_body(self, body: bytes) -> None:
