@@ -16,7 +16,6 @@ from hacore.http.errors import ERRORS, with_close
 from hacore.http.message import LAST_CHUNK, RequestHead, append_forwarded_for, chunk
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.http_upstream import HttpUpstream
-from hacore.proxy.idle import IdleTimer
 from hacore.proxy.splice import Splice, adopt
 from hacore.proxy.upstream import connect
 
@@ -31,9 +30,10 @@ MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a ses
 class Exchange:
     """One request and its response."""
 
-    __slots__ = ("aborted", "backend", "body_done", "bytes_out", "client", "draining", "first",
+    __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "draining",
+                 "first",
                  "forced_close", "head", "keep_alive",
-                 "pending", "retries", "reuse", "server", "server_name", "server_timer",
+                 "pending", "retries", "reuse", "server", "server_name",
                  "status", "task", "times", "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
@@ -46,12 +46,12 @@ class Exchange:
         self.server: RuntimeServer | None = None
         self.server_name = "<NOSRV>"  # for the log line, kept after the server is released
         self.upstream: HttpUpstream | None = None
-        self.server_timer: IdleTimer | None = None
         self.task: asyncio.Task[None] | None = None
         self.retries = 0
         self.first = client.requests == 1  # the first request of its client connection
         self.forced_close = False  # the request's framing closes the connection after it
         self.draining = self.aborted = False
+        self.chosen: RuntimeServer | None = None  # counted on, not yet connecting
         self.reuse: str | None = None  # the http-reuse mode, None: the server side closes
         # loop times for the log's timers: request started, head complete, connect began,
         # connected, response head, end
@@ -70,35 +70,53 @@ class Exchange:
             return
         self.backend = backend
         append_forwarded_for(self.head, self.client.forwardfor(backend))
-        self.client.transport.pause_reading()
-        self.task = asyncio.get_running_loop().create_task(self._connect(backend))
-
-    async def _connect(self, backend: RuntimeBackend) -> None:
+        self.reuse = self.client.reuse_mode(backend)
         key = backend.uri_key(self.head.target.encode("latin-1"))
         if key is None:
             key = backend.source_key(self.head.src_family, self.head.src)
-        loop = asyncio.get_running_loop()
-        self.times[2] = loop.time()
-        self.reuse = self.client.reuse_mode(backend)
+        self.times[2] = asyncio.get_running_loop().time()
+        # The hot path: a server with room and an idle connection to it carry the request
+        # at once, without a task (the queue, if any, goes first).
+        server = backend.choose(key, None) if not backend.waiting else None
+        if server is not None and server.member.full:
+            server = None
+        if server is not None:
+            backend.pool.take_conn(server.member)  # counted now: maxconn holds at once
+            idle = self._idle_connection(server) if self.reuse is not None else None
+            if idle is not None:
+                self._connected(server, *idle)
+                return
+        self.chosen = server
+        self.client.transport.pause_reading()
+        self.task = asyncio.get_running_loop().create_task(self._connect(backend, key, server))
+
+    async def _connect(self, backend: RuntimeBackend, key: int | None,
+                       chosen: RuntimeServer | None) -> None:
+        self.chosen = None  # connect() owns its count from here
+        idle = None if self.reuse is None or chosen else self._idle_connection
         result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self),
-                               None if self.reuse is None else self._idle_connection)
-        self.times[3] = loop.time()
+                               idle=idle, chosen=chosen)
         if result is None:
+            self.times[3] = asyncio.get_running_loop().time()
             self.local_response(backend.pages[503], keep_alive=False)
             return
-        self.server, transport, protocol = result
-        self.server_name = self.server.name
-        self.server.sessions.add(self)
-        self.server.idle.attach()
+        self._connected(*result)
+        self.client.transport.resume_reading()
+
+    def _connected(self, server: RuntimeServer, transport: asyncio.Transport,
+                   protocol: asyncio.Protocol) -> None:
+        assert self.backend is not None
+        self.times[3] = asyncio.get_running_loop().time()
+        self.server, self.server_name = server, server.name
+        server.sessions.add(self)
+        server.idle.attach()
         self.upstream = upstream = cast(HttpUpstream, protocol)
-        upstream.attach(self, self.server)
-        self.server_timer = IdleTimer(backend.server_timeout(None), self._server_timed_out)
+        upstream.attach(self, server, self.backend.server_timeout(None))
         transport.write(self.head.serialize(self.head.server_connection(
             self.reuse is not None, self.forced_close)))
         for piece in self.pending:
             transport.write(piece)
         self.pending.clear()
-        self.client.transport.resume_reading()
 
     def _idle_connection(self, server: RuntimeServer
                          ) -> tuple[asyncio.Transport, asyncio.Protocol] | None:
@@ -177,9 +195,7 @@ class Exchange:
         connection is established ... upgraded to WebSocket"), until either side closes."""
         client, upstream, backend = self.client, self.upstream, self.backend
         assert upstream is not None and upstream.transport is not None and backend is not None
-        if self.server_timer is not None:
-            self.server_timer.cancel()
-            self.server_timer = None
+        upstream.stop_timer()
         self.keep_alive = False
         Splice(client.become_tunnel(), adopt(upstream.transport, server_early),
                *client.frontend.splice_timeouts(backend), self._tunnel_closed)
@@ -191,13 +207,6 @@ class Exchange:
         self.upstream.complete = True
         self.response_done()
         self.client.frontend.connections.discard(self.client)
-
-    def server_activity(self) -> None:
-        if self.server_timer is not None:
-            self.server_timer.touch()
-
-    def _server_timed_out(self) -> None:
-        self.server_failed(504)
 
     def server_failed(self, status: int) -> None:
         if self.upstream is not None and self.upstream.started:
@@ -226,11 +235,9 @@ class Exchange:
         self.client.exchange_done(self)
 
     def _release(self) -> None:
-        if self.server_timer is not None:
-            self.server_timer.cancel()
-            self.server_timer = None
         upstream = self.upstream
         if upstream is not None and upstream.transport is not None:
+            upstream.stop_timer()
             if upstream.complete and not self.body_done and not self.aborted:
                 self.draining = True  # answered early: the body still goes (haproxy does)
             elif not self._park(upstream):
@@ -248,6 +255,9 @@ class Exchange:
 
     def abort(self) -> None:
         self.aborted = True
+        if self.chosen is not None and self.backend is not None:  # its task never ran
+            self.backend.release(self.chosen)
+            self.chosen = None
         if self.task is not None and not self.task.done():
             self.task.cancel()
         self._release()

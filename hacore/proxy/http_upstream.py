@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 import httptools
 
 from hacore.http.message import LAST_CHUNK, chunk, header_tokens, serialize_response
+from hacore.proxy.idle import IdleTimer
 
 if TYPE_CHECKING:
     from hacore.proxy.http_exchange import Exchange
@@ -21,7 +22,7 @@ NO_BODY_STATUSES = frozenset({204, 304})
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "idle_in",
                  "parser", "remaining", "reusable", "served", "started", "switched", "target",
-                 "transport")
+                 "timer", "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
@@ -34,12 +35,27 @@ class HttpUpstream(asyncio.Protocol):
         self.remaining = 0  # Content-Length body bytes still due (forwarded without parsing)
         self.idle_in: list[HttpUpstream] | None = None  # the idle list holding it, if parked
         self.target: object = None  # the server it is connected to
+        self.timer: IdleTimer | None = None  # `timeout server`, one per connection
 
-    def attach(self, exchange: Exchange, server: object) -> None:
+    def attach(self, exchange: Exchange, server: object, timeout: float | None) -> None:
         """Carry `exchange`'s request (a new connection, or one taken from an idle list)."""
         self.exchange, self.idle_in, self.served = exchange, None, self.served + 1
+        self.started = self.complete = self.chunked = self.switched = self.reusable = False
         self.remaining = 0
         self.target = server
+        if self.timer is None:
+            self.timer = IdleTimer(timeout, self._timed_out)
+        else:
+            self.timer.retime(timeout)
+
+    def stop_timer(self) -> None:
+        """The exchange is over: no response is due (an idle connection has no timeout)."""
+        if self.timer is not None:
+            self.timer.pause()
+
+    def _timed_out(self) -> None:
+        if self.idle_in is None and not self.complete:
+            self.exchange.server_failed(504)
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
 
     def close(self) -> None:
@@ -53,7 +69,8 @@ class HttpUpstream(asyncio.Protocol):
         if self.idle_in is not None:  # nothing is due on an idle connection: drop it
             self.close()
             return
-        self.exchange.server_activity()
+        if self.timer is not None:
+            self.timer.touch()
         if self.remaining:
             self._forward_body(data)
             return
@@ -88,6 +105,8 @@ class HttpUpstream(asyncio.Protocol):
         self.exchange.response_done()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
         if self.idle_in is not None:  # the server closed an idle connection
             if self in self.idle_in:
                 self.idle_in.remove(self)

@@ -22,7 +22,7 @@ from hacore.proxy.views import ConnectionView
 class ClientSide(asyncio.Protocol):
     """The client connection until its server answers; then both are spliced."""
 
-    __slots__ = ("accepted", "backend", "client_timer", "frontend", "logged", "server",
+    __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "logged", "server",
                  "server_name", "splice", "started", "task", "times", "transport")
 
     def __init__(self, frontend: RuntimeFrontend) -> None:
@@ -33,6 +33,7 @@ class ClientSide(asyncio.Protocol):
         self.server_name = "<NOSRV>"
         self.logged = False
         self.times = [-1.0, -1.0]  # connect began, connected (loop time)
+        self.early: list[bytes] = []  # read before the splice despite the pause (uvloop does)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
@@ -67,10 +68,15 @@ class ClientSide(asyncio.Protocol):
             transport.close()
             return
         self.client_timer.cancel()
-        self.splice = Splice(adopt(self.transport), cast(SpliceEnd, protocol),
+        self.splice = Splice(adopt(self.transport, b"".join(self.early)), cast(SpliceEnd, protocol),
                              *self.frontend.splice_timeouts(backend),
                              self._spliced_closed)
         self.transport.resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        """Bytes that arrive while the server is being connected wait for it: uvloop may
+        deliver a first read although reading was paused in connection_made()."""
+        self.early.append(data)
 
     def close(self) -> None:
         """Stop: close both sides; the session leaves its frontend once both are gone."""

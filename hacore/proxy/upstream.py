@@ -18,18 +18,23 @@ IdleTaker = Callable[[RuntimeServer], tuple[asyncio.Transport, asyncio.Protocol]
 
 
 async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
-                  factory: Callable[[], asyncio.Protocol], idle: IdleTaker | None = None
+                  factory: Callable[[], asyncio.Protocol], *, idle: IdleTaker | None = None,
+                  chosen: RuntimeServer | None = None
                   ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
     """The server and the connected transport, or None when every attempt failed (no
     server, or connect failures beyond `retries`). The server counts the request from the
     moment it is chosen (so that `maxconn` holds while connecting), as HAProxy assigns it.
     The server is chosen first; `idle` may then hand an idle connection to it (HAProxy
-    connect_server() looks for reusable connections to the chosen server only)."""
+    connect_server() looks for reusable connections to the chosen server only). `chosen`: a
+    server already picked for this request, its connection already counted."""
     loop = asyncio.get_running_loop()
-    server = await backend.choose_or_wait(key)
+    server = chosen or await backend.choose_or_wait(key)
     attempt = 0
+    counted = chosen is not None
     while server is not None:
-        backend.pool.take_conn(server.member)
+        if not counted:
+            backend.pool.take_conn(server.member)
+        counted = False
         reused = idle(server) if idle is not None else None
         if reused is not None:
             return server, *reused

@@ -149,3 +149,31 @@ async def test_fin_timeout_follows_the_forwarded_half_close(
         assert await asyncio.wait_for(reader.read(), BOUND) in (b"", b"bye")
         writer.close()
     assert asyncio.get_running_loop().time() - started < 5  # the -fin timeout, not 30 s
+
+
+@pytest.mark.asyncio
+async def test_client_speaks_first(unused_tcp_port: int) -> None:
+    """Bytes sent at once, before the server is even connected, reach it (uvloop delivers a
+    first read despite the pause in connection_made)."""
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"got " + await reader.readuntil(b"\n"))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    text = ("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            "    default_backend be\nbackend be\n"
+            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    config = load_texts([("test.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"hello\n")
+        assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
+        writer.close()
+    finally:
+        await plane.stop()
+        server.close()
