@@ -209,6 +209,9 @@ class Exchange:
         self.client.frontend.connections.discard(self.client)
 
     def server_failed(self, status: int) -> None:
+        if self.aborted or self.client.transport.is_closing():
+            self._release()  # the client is gone: nobody to answer
+            return
         if self.upstream is not None and self.upstream.started:
             self._release()
             self.client.transport.close()  # the response was cut: nothing else to say

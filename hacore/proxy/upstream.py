@@ -42,10 +42,9 @@ async def connect(backend: RuntimeBackend, key: int | None, client_port: int,
         tls = server.tls
         hostname = (server.config.sni or server.config.host) if tls is not None else None
         try:
-            transport, protocol = await asyncio.wait_for(
-                loop.create_connection(factory, server.config.host, port, ssl=tls,
-                                       server_hostname=hostname),
-                backend.connect_timeout)
+            async with asyncio.timeout(backend.connect_timeout):  # no extra task per connect
+                transport, protocol = await loop.create_connection(
+                    factory, server.config.host, port, ssl=tls, server_hostname=hostname)
         except asyncio.CancelledError:
             backend.release(server)  # the client left while we were connecting
             raise
