@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from hacore.http.message import RequestHead
 
 TCHAR = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-REQUEST_LINE = re.compile(rb"([^ \t]+)[ \t]+([^ \t]+)[ \t]+HTTP/([0-9])\.([0-9])")
+TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+REQUEST_LINE = re.compile(rb"(" + TOKEN + rb"+)[ \t]+([^ \t]+)[ \t]+HTTP/([0-9])\.([0-9])")
+# The common head, every line ending in CRLF, no obs-fold: checked and split by two regular
+# expressions; anything else takes the line-by-line path, which knows every rule.
+FIELD = re.compile(rb"(" + TOKEN + rb"{1,255}):[ \t]*([^\r\n]*?)[ \t]*\r\n")
+FIELDS = re.compile(rb"(?:" + TOKEN + rb"{1,255}:[^\r\n]*\r\n)*")
 URI_REFUSED = re.compile(rb"[\x00-\x20#\x80-\xff]")
 MAX_NAME = 255  # bytes: a longer header name is refused (measured)
 HTX_BLOCK = 8  # HAProxy's per-block overhead when it stores a head (htx.h)
@@ -103,20 +108,20 @@ def check_partial_head(buffer: bytes | bytearray) -> None:
 
 def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Framing]:
     """`raw` is one head, empty lines before it allowed, ending with its empty line."""
-    lines = raw.lstrip(b"\r\n").split(b"\n")
-    cleaned = []
-    for line in lines[:-2]:  # the head ends with "\n" + empty line + "\n"
-        body = line[:-1] if line.endswith(b"\r") else line
-        if b"\r" in body:
-            raise HeadError(400, "bare CR in the head")
-        cleaned.append((body, line.endswith(b"\r")))
-    if not cleaned:
-        raise HeadError(400, "no request line")
-    method, target, version = _request_line(cleaned[0][0])
-    headers = _headers(cleaned[1:])
-    cost = HTX_BLOCK * 2 + len(method) + len(target) + 8 + sum(
-        HTX_BLOCK + len(name) + len(value) for name, value in headers)
-    if cost > limits.head_cost or len(raw) > limits.raw_head:
+    raw = raw.lstrip(b"\r\n")
+    line_end = raw.find(b"\r\n")
+    if line_end > 0 and raw.endswith(b"\r\n\r\n") and FIELDS.fullmatch(raw, line_end + 2,
+                                                                  len(raw) - 2):
+        method, target, version = _request_line(raw[:line_end])
+        headers = [(name.decode("latin-1").lower(), value.decode("latin-1"))
+                   for name, value in FIELD.findall(raw, line_end + 2, len(raw) - 2)]
+    else:
+        method, target, version, headers = _parse_lines(raw)
+    # The stored cost never exceeds the raw size plus a block per line: exact sum only near it.
+    if len(raw) + HTX_BLOCK * (len(headers) + 2) > limits.head_cost and (
+            HTX_BLOCK * 2 + len(method) + len(target) + 8 + sum(
+                HTX_BLOCK + len(name) + len(value) for name, value in headers)
+            > limits.head_cost or len(raw) > limits.raw_head):
         raise HeadError(400, "request head too large")
     if len(headers) > limits.maxhdr - 1:
         raise HeadError(400, "too many headers")
@@ -130,9 +135,22 @@ def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Fra
     return head, framing
 
 
+def _parse_lines(raw: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """The general path: bare LF line ends, obs-fold, and every refusal."""
+    cleaned = []
+    for line in raw.split(b"\n")[:-2]:  # the head ends with "\n" + empty line + "\n"
+        body = line[:-1] if line.endswith(b"\r") else line
+        if b"\r" in body:
+            raise HeadError(400, "bare CR in the head")
+        cleaned.append((body, line.endswith(b"\r")))
+    if not cleaned:
+        raise HeadError(400, "no request line")
+    return (*_request_line(cleaned[0][0]), _headers(cleaned[1:]))
+
+
 def _request_line(line: bytes) -> tuple[str, str, str]:
     match = REQUEST_LINE.fullmatch(line)
-    if match is None or not all(b in TCHAR for b in match.group(1)):
+    if match is None:
         raise HeadError(400, "invalid request line")
     target = match.group(2)
     if URI_REFUSED.search(target):
@@ -213,7 +231,14 @@ def _transfer_encoding(values: list[str]) -> tuple[bool, bool]:
 
 def _framing(head: RequestHead) -> Framing:
     framing = Framing()
-    lengths = [v for n, v in head.headers if n == "content-length"]
+    lengths, encodings, hosts = [], [], []
+    for name, value in head.headers:
+        if name == "content-length":
+            lengths.append(value)
+        elif name == "transfer-encoding":
+            encodings.append(value)
+        elif name == "host":
+            hosts.append(value)
     if lengths:
         parsed = [content_length(v) for v in lengths]
         if None in parsed or len(set(parsed)) != 1:
@@ -221,7 +246,6 @@ def _framing(head: RequestHead) -> Framing:
         framing.length = parsed[0]
         first = lengths[0].split(",")[0].strip(" \t")
         _keep_first(head, "content-length", first)
-    encodings = [v for n, v in head.headers if n == "transfer-encoding"]
     if encodings:
         framing.chunked, other = _transfer_encoding(encodings)
         if other and framing.chunked:
@@ -233,8 +257,7 @@ def _framing(head: RequestHead) -> Framing:
             framing.length, framing.close = None, True
         elif head.version == "1.0":
             framing.close = True
-    hosts = [v for n, v in head.headers if n == "host"]
-    if len({h.lower() for h in hosts}) > 1:
+    if len(hosts) > 1 and len({h.lower() for h in hosts}) > 1:
         raise HeadError(400, "two different Host headers")
     if len(hosts) > 1:
         _keep_first(head, "host", hosts[0])
