@@ -62,9 +62,17 @@ class NotifyLowerPriority:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupNotify:
+    """A vrrp_sync_group reached `state`: run its notify_<state> and generic `notify`."""
+
+    group: str
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
 class Log:
     message: str
 
 
 Action = (StateChanged | SendAdvert | AddAddresses | RemoveAddresses | SendGratuitous
-          | RunNotify | NotifyLowerPriority | Log)
+          | RunNotify | NotifyLowerPriority | GroupNotify | Log)

@@ -12,6 +12,7 @@ lower-priority adverts hold the backup for that long; `down_timer_adverts` scale
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from hacore.vrrp.actions import (
     Action,
@@ -28,6 +29,9 @@ from hacore.vrrp.actions import (
 from hacore.vrrp.packet import Advertisement, IPAddress
 from hacore.vrrp.settings import RouterSettings
 from hacore.vrrp.timers import master_down_interval_us, seconds, skew_time_us
+
+if TYPE_CHECKING:
+    from hacore.vrrp.sync_group import SyncGroup
 
 OWNER_PRIORITY = 255
 # The transitions the RFC and keepalived allow; anything else is a bug, logged as such.
@@ -51,6 +55,8 @@ class VirtualRouter:
         self._advert_deadline: float | None = None
         self._garp_deadline: float | None = None
         self._preempt_deadline: float | None = None
+        self.group: SyncGroup | None = None
+        self.want_master = False  # its down timer expired (what a sync group waits for)
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -107,7 +113,15 @@ class VirtualRouter:
 
     def handle_timer(self, now: float) -> None:
         if self.state is State.BACKUP and self._due(self._down_deadline, now):
+            self.want_master = True
+            if self.group is not None and not self.group.may_take_over(self):
+                # keepalived vrrp_state_goto_master(): stay Backup until every member of
+                # the sync group wants Master, a whole down interval at a time.
+                self._arm_down_timer(now, self.master_down_interval_us)
+                return
             self._become_master(now, "")
+            if self.group is not None:
+                self.group.synced(self, State.MASTER, now)
             return
         if self.state is not State.MASTER:
             return
@@ -141,6 +155,7 @@ class VirtualRouter:
             self._preempt_deadline = None  # keepalived: "stop preempt delay"
         if (not settings.preempt or advert.priority >= self.priority
                 or self._preempt_delayed(now)):
+            self.want_master = False
             # §6.4.2: "If Preempt_Mode is False, or if the Priority in the ADVERTISEMENT is
             # greater than or equal to the local Priority": (v3) adopt the Master's interval,
             # recompute, reset the Master_Down_Timer.
@@ -178,11 +193,9 @@ class VirtualRouter:
             # (unsigned compare in network order, RFC 9568): become Backup.
             if settings.version == 3:
                 self.master_adver_int_cs = advert.interval_cs
-            self._advert_deadline = self._garp_deadline = None
-            self._change_state(State.BACKUP, "")
-            self._actions.append(RemoveAddresses())
-            self._arm_down_timer(now, self.master_down_interval_us)
-            self._actions.append(RunNotify(State.BACKUP))
+            self._leave_master(now)
+            if self.group is not None:
+                self.group.synced(self, State.BACKUP, now)
             return
         # RFC 9568 §6.4.3: otherwise send an ADVERTISEMENT immediately so that the other
         # master gives way and learning bridges see us; keepalived adds a GARP burst.
@@ -195,6 +208,38 @@ class VirtualRouter:
         if settings.garp_lower_prio_repeat:
             self._actions.append(SendGratuitous(settings.garp_lower_prio_repeat))
         self._actions.append(NotifyLowerPriority(source))
+
+    def _leave_master(self, now: float) -> None:
+        """To Backup without a priority-0 advert (a higher master, or a sync group)."""
+        self.want_master = False
+        self._advert_deadline = self._garp_deadline = None
+        self._change_state(State.BACKUP, "")
+        self._actions.append(RemoveAddresses())
+        self._arm_down_timer(now, self.master_down_interval_us)
+        self._actions.append(RunNotify(State.BACKUP))
+
+    def follow(self, state: State, now: float) -> None:
+        """Its sync group moved to `state` (vrrp_sync.c vrrp_sync_master/backup/fault)."""
+        if state is State.MASTER and self.state is State.BACKUP:
+            self._become_master(now, "")
+        elif state is State.BACKUP and self.state is State.MASTER:
+            self._leave_master(now)
+        elif state is State.BACKUP and self.state is State.FAULT:
+            self._leave_fault(now)
+        elif state is State.FAULT and self.state is State.MASTER:
+            self._enter_fault(adverts=1)
+        elif state is State.FAULT and self.state in (State.BACKUP, State.INIT):
+            # A backup is set to FAULT directly: no "Entering FAULT STATE" line, its notify
+            # still runs (vrrp_sync_fault() then vrrp_state_leave_fault()).
+            self._down_deadline = None
+            self.state, self.want_master = State.FAULT, False
+            self._actions.append(RunNotify(State.FAULT))
+
+    def log(self, message: str) -> None:
+        self._actions.append(Log(message))
+
+    def queue(self, action: Action) -> None:
+        self._actions.append(action)
 
     def shutdown(self, now: float) -> None:
         """RFC 5798 §6.4.3 "Shutdown": a Master sends an advert with priority 0 so that a
@@ -214,21 +259,37 @@ class VirtualRouter:
         priority-0 advert, and vrrp_restore_interface() sends a second one before the
         addresses go (two adverts on the wire, no GARP). Leaving FAULT is always to Backup
         (try_up_instance()), except for an owner configured MASTER, which takes over."""
+        if self.group is not None:
+            may_leave = self.group.fault_changed(self, fault, now)
+            if (fault and self.state is State.FAULT) or (not fault and not may_leave):
+                return  # already in FAULT with its group, or another member still faulty
         if fault and self.state in (State.BACKUP, State.MASTER):
-            was_master = self.state is State.MASTER
-            self._down_deadline = self._advert_deadline = self._garp_deadline = None
-            self._change_state(State.FAULT, "")
-            if was_master:
-                self._actions.extend((SendAdvert(0), SendAdvert(0), RemoveAddresses()))
-            self._actions.append(RunNotify(State.FAULT))
+            self._enter_fault(adverts=2)
+            if self.group is not None:
+                self.group.synced(self, State.FAULT, now)
         elif not fault and self.state is State.FAULT:
             if self.settings.priority == OWNER_PRIORITY and self.settings.start_as_master:
                 self._become_master(now, "")
                 return
-            self.master_adver_int_cs = self.settings.advert_int_cs
-            self._change_state(State.BACKUP, "")
-            self._arm_down_timer(now, self.master_down_interval_us)
-            self._actions.append(RunNotify(State.BACKUP))
+            self._leave_fault(now)
+            if self.group is not None:
+                self.group.synced(self, State.BACKUP, now)
+
+    def _enter_fault(self, adverts: int) -> None:
+        was_master = self.state is State.MASTER
+        self._down_deadline = self._advert_deadline = self._garp_deadline = None
+        self.want_master = False
+        self._change_state(State.FAULT, "")
+        if was_master:
+            self._actions.extend([SendAdvert(0)] * adverts)
+            self._actions.append(RemoveAddresses())
+        self._actions.append(RunNotify(State.FAULT))
+
+    def _leave_fault(self, now: float) -> None:
+        self.master_adver_int_cs = self.settings.advert_int_cs
+        self._change_state(State.BACKUP, "")
+        self._arm_down_timer(now, self.master_down_interval_us)
+        self._actions.append(RunNotify(State.BACKUP))
 
     def set_priority(self, priority: int, now: float) -> None:
         """The effective priority from tracking; it takes effect at the next advert or timer
