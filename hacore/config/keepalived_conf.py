@@ -195,10 +195,16 @@ def _sync_group(s: Statement, out: Diagnostics) -> VrrpSyncGroup:
     members: tuple[str, ...] = ()
     notify: dict[str, str] = {}
     tracked: list[Tracked] = []
+    tracking_weight = False
     for item in _block(s):
         keyword = item.words[0]
         try:
-            if keyword == "group":
+            if keyword in ("sync_group_tracking_weight", "global_tracking"):
+                if keyword == "global_tracking":
+                    out.warn(item.location, f"({name}) global_tracking is deprecated. Use "
+                             "track_interface/script/file on the sync group")
+                tracking_weight = True
+            elif keyword == "group":
                 members = tuple(w for entry in _block(item) for w in entry.words)
             elif keyword in NOTIFY_KEYWORDS:
                 notify[NOTIFY_KEYWORDS[keyword]] = notify_command(item, out)
@@ -206,10 +212,12 @@ def _sync_group(s: Statement, out: Diagnostics) -> VrrpSyncGroup:
                 tracked.extend(parse_tracked(entry) for entry in _block(item))
             else:
                 raise ValueError(_unknown(keyword, "'vrrp_sync_group' block",
-                                          ("group", "track_script", *NOTIFY_KEYWORDS)))
+                                          ("group", "track_script",
+                                           "sync_group_tracking_weight", *NOTIFY_KEYWORDS)))
         except ValueError as error:
             out.alert(item.location, f"vrrp_sync_group {name}: {error}")
-    return VrrpSyncGroup(s.location, name, members, Notify(**notify), tuple(tracked))
+    return VrrpSyncGroup(s.location, name, members, Notify(**notify), tuple(tracked),
+                         tracking_weight)
 
 
 def cross_check(config: KeepalivedConfig, out: Diagnostics) -> None:

@@ -155,6 +155,7 @@ class VrrpSyncGroup:
     members: tuple[str, ...]
     notify: Notify = Notify()
     track_scripts: tuple[Tracked, ...] = ()
+    tracking_weight: bool = False  # sync_group_tracking_weight: members keep their weights
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from hacore.config.errors import Location
 from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
 from hacore.daemon.child import ControlSignals, reload_config, start_child
 from hacore.vrrp.addresses import AddressManager
-from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers, log
+from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers
+from hacore.vrrp.journal import log
 from hacore.vrrp.links import LinkMonitor
 
 
@@ -38,6 +39,13 @@ def without_locations(value: Any) -> Any:
     return value
 
 
+def signature(config: KeepalivedConfig, instance: VrrpInstance) -> Any:
+    """What decides whether a reload leaves an instance running: its settings and those of
+    its sync group, file lines aside."""
+    groups = [g for g in config.sync_groups if instance.name in g.members]
+    return without_locations((instance, tuple(groups)))
+
+
 class VrrpService:
     def __init__(self, files: Sequence[str], config_id: str | None) -> None:
         self.files, self.config_id = list(files), config_id
@@ -49,8 +57,6 @@ class VrrpService:
         self.signatures: dict[str, Any] = {}
 
     async def start(self, config: KeepalivedConfig) -> None:
-        if config.sync_groups:
-            raise LookupError("vrrp_sync_group is not implemented yet")
         await self.addresses.open()
         await self.links.open()
         await self._run(config, list(config.instances))
@@ -64,7 +70,7 @@ class VrrpService:
         self.listeners.extend(listeners)
         for driver in drivers:
             self.drivers[driver.instance.name] = driver
-            self.signatures[driver.instance.name] = without_locations(driver.instance)
+            self.signatures[driver.instance.name] = signature(config, driver.instance)
             driver.start()
             for runner, _, _ in driver.scripts:
                 runner.start()
@@ -97,8 +103,11 @@ class VrrpService:
             return
         config = loaded.keepalived
         instances = list(config.instances) if config is not None else []
-        wanted = {i.name: without_locations(i) for i in instances}
+        wanted = {i.name: signature(config, i) for i in instances if config is not None}
         changed = [n for n in self.drivers if wanted.get(n) != self.signatures[n]]
+        # A sync group starts and stops as a whole: its members share their sequencing.
+        changed += [d.instance.name for n in list(changed) for d in self.drivers[n].members
+                    if d.instance.name not in changed]
         await self._stop(changed)
         new = [i for i in instances if i.name not in self.drivers]
         if config is not None and new:

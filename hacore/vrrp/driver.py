@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 
-from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
+from hacore.config.keepalived_model import KeepalivedConfig, Notify, VrrpInstance, VrrpSyncGroup
 from hacore.vrrp.actions import (
     Action,
     AddAddresses,
+    GroupNotify,
     Log,
     NotifyLowerPriority,
     RemoveAddresses,
@@ -28,20 +28,19 @@ from hacore.vrrp.actions import (
 )
 from hacore.vrrp.addresses import AddressManager
 from hacore.vrrp.garp import gratuitous_arp, mac_bytes
+from hacore.vrrp.journal import log
 from hacore.vrrp.links import LinkMonitor
 from hacore.vrrp.machine import VirtualRouter
 from hacore.vrrp.packet import Advertisement, ParseError, decode, decode_ipv4, encode, encode_ipv4
 from hacore.vrrp.priority import effective_priority, tracked_interfaces
 from hacore.vrrp.receive import address_mismatch, check_advert
 from hacore.vrrp.scripts import NOTIFY_TIMEOUT, ScriptState, TrackedScript, run_command
+from hacore.vrrp.sequencer import Sequencer
 from hacore.vrrp.settings import RouterSettings
 from hacore.vrrp.sockets import GarpSocket, VrrpSocket
+from hacore.vrrp.sync_groups import wire_sync_groups
 
 LOG_EVERY = 10.0  # seconds between two logs of the same receive error (RFC 9568: rate-limited)
-
-
-def log(message: str) -> None:
-    print(f"[VRRP] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(slots=True)
@@ -63,8 +62,9 @@ class RouterDriver:
     _last_logged: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[int | None]] = field(default_factory=set)
     _master: tuple[ipaddress.IPv4Address, int] | None = None
-    _pending: deque[Action] = field(default_factory=deque)
-    _worker: asyncio.Task[None] | None = None
+    sequencer: Sequencer = field(default_factory=Sequencer)
+    members: list[RouterDriver] = field(default_factory=list)  # its sync group, in order
+    sync_group: VrrpSyncGroup | None = None
 
     def start(self) -> None:
         """Tracked interfaces weigh from the start (keepalived
@@ -96,8 +96,7 @@ class RouterDriver:
         self._cancel_timer()
         self.router.shutdown(asyncio.get_running_loop().time())
         self.transmit()
-        if self._worker is not None:
-            await self._worker
+        await self.sequencer.wait()
 
     def tracking_changed(self) -> None:
         priority, fault = effective_priority(self.instance.priority, self._tracked())
@@ -137,33 +136,37 @@ class RouterDriver:
 
     def transmit(self) -> None:
         """Queue the router's actions for the worker, which runs them in order (an advert
-        before the addresses, the addresses before the GARPs), and re-arm the timer."""
-        while (action := self.router.next_action()) is not None:
-            self._pending.append(action)
-        if self._pending and (self._worker is None or self._worker.done()):
-            self._worker = asyncio.get_running_loop().create_task(self._execute())
-        self._rearm()
+        before the addresses, the addresses before the GARPs), and re-arm the timer. In a
+        sync group this router's actions go first, then the other members' in group order."""
+        for driver in (self, *(d for d in self.members if d is not self)):
+            while (action := driver.router.next_action()) is not None:
+                self.sequencer.add(driver, action)
+            driver.rearm()
+        self.sequencer.kick()
 
-    async def _execute(self) -> None:
-        while self._pending:
-            action = self._pending.popleft()
-            if isinstance(action, SendAdvert):
-                self._send_advert(action.priority)
-            elif isinstance(action, AddAddresses):
-                await self._addresses(add=True)
-            elif isinstance(action, RemoveAddresses):
-                await self._addresses(add=False)
-            elif isinstance(action, SendGratuitous):
-                self._send_gratuitous(action.count)
-            elif isinstance(action, RunNotify):
-                self._notify(action.state)
-            elif isinstance(action, NotifyLowerPriority):
-                if self.instance.notify.master_rx_lower_pri:
-                    self._spawn(self.instance.notify.master_rx_lower_pri, ())
-            elif isinstance(action, StateChanged | Log):
-                if isinstance(action, StateChanged) and action.new is State.MASTER:
-                    self.counters["became_master"] += 1
-                log(action.message)
+    async def run_action(self, action: Action) -> None:
+        if isinstance(action, SendAdvert):
+            self._send_advert(action.priority)
+        elif isinstance(action, AddAddresses):
+            await self._addresses(add=True)
+        elif isinstance(action, RemoveAddresses):
+            await self._addresses(add=False)
+        elif isinstance(action, SendGratuitous):
+            self._send_gratuitous(action.count)
+        elif isinstance(action, RunNotify):
+            self._notify(action.state, self.instance.notify,
+                         ("INSTANCE", self.instance.name), str(self.router.priority))
+        elif isinstance(action, NotifyLowerPriority):
+            if self.instance.notify.master_rx_lower_pri:
+                self._spawn(self.instance.notify.master_rx_lower_pri, ())
+        elif isinstance(action, GroupNotify):
+            if self.sync_group is not None:
+                self._notify(action.state, self.sync_group.notify,
+                             ("GROUP", self.sync_group.name), "0")
+        elif isinstance(action, StateChanged | Log):
+            if isinstance(action, StateChanged) and action.new is State.MASTER:
+                self.counters["became_master"] += 1
+            log(action.message)
 
     def _send_advert(self, priority: int) -> None:
         s = self.router.settings
@@ -212,16 +215,17 @@ class RouterDriver:
                 for _ in range(count):
                     self.garp.send(frame)
 
-    def _notify(self, state: State) -> None:
-        notify = self.instance.notify
+    def _notify(self, state: State, notify: Notify, who: tuple[str, str], priority: str) -> None:
+        """notify_<state> with its own arguments only, then the generic `notify` with
+        INSTANCE|GROUP <name> <STATE> <priority> (keepalived vrrp_notify.c; a group's
+        priority is always 0, an instance's is its effective one)."""
         commands = {State.MASTER: notify.master, State.BACKUP: notify.backup,
                     State.FAULT: notify.fault, State.INIT: notify.stop}
         word = "STOP" if state is State.INIT else state.value
         if commands[state]:
             self._spawn(commands[state] or "", ())
         if notify.any_state:
-            self._spawn(notify.any_state, ("INSTANCE", self.instance.name, word,
-                                           str(self.instance.priority)))
+            self._spawn(notify.any_state, (*who, word, priority))
 
     def _spawn(self, command: str, extra: tuple[str, ...]) -> None:
         task = asyncio.get_running_loop().create_task(run_command(command, extra, NOTIFY_TIMEOUT))
@@ -230,7 +234,7 @@ class RouterDriver:
 
     # -- the one timer -----------------------------------------------------------------------
 
-    def _rearm(self) -> None:
+    def rearm(self) -> None:
         deadline = self.router.get_timer()
         if deadline == self._deadline:
             return
@@ -339,4 +343,5 @@ async def build_drivers(config: KeepalivedConfig, addresses: AddressManager, lin
             driver.scripts.append((runner, weight, tracked.reverse or script.weight_reverse))
         listener.routers[instance.virtual_router_id] = driver
         drivers.append(driver)
+    wire_sync_groups(config, drivers)
     return drivers, list(listeners.values())

@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import enum
 import shlex
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hacore.config.keepalived_model import VrrpScript
+from hacore.vrrp.journal import log
 
 NOTIFY_TIMEOUT = 30.0  # seconds: a notify script that hangs is killed after this
 
@@ -27,10 +27,6 @@ class ScriptState(enum.Enum):
     BAD = "BAD"
 
 
-def _log(message: str) -> None:
-    print(f"[VRRP] {message}", file=sys.stderr, flush=True)
-
-
 async def run_command(command: str, extra: tuple[str, ...], timeout: float) -> int | None:
     """Exit status, or None when the command could not start or overran its timeout."""
     try:
@@ -39,14 +35,14 @@ async def run_command(command: str, extra: tuple[str, ...], timeout: float) -> i
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL)
     except (OSError, ValueError) as error:
-        _log(f"cannot run '{command}': {error}")
+        log(f"cannot run '{command}': {error}")
         return None
     try:
         return await asyncio.wait_for(process.wait(), timeout)
     except TimeoutError:
         process.kill()
         await process.wait()
-        _log(f"'{command}' did not finish within {timeout:g}s and was killed")
+        log(f"'{command}' did not finish within {timeout:g}s and was killed")
         return None
 
 
@@ -80,7 +76,7 @@ class TrackedScript:
     def _set(self, state: ScriptState) -> None:
         if state is not self.state:
             outcome = "0" if state is ScriptState.GOOD else "failure"
-            _log(f"Script `{self.script.name}` now returning {outcome} ({state.value})")
+            log(f"Script `{self.script.name}` now returning {outcome} ({state.value})")
             self.state = state
             self.on_change()
 

@@ -6,6 +6,7 @@ untouched, and when the supervisor is killed its VRRP child still hands over gra
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -13,7 +14,7 @@ import time
 
 import pytest
 
-from hacore.lab.netns import LanBuilder, run
+from hacore.lab.netns import LanBuilder, Node, run
 from tests.netns.daemons import CONFIG, MASTER_DOWN, SKEW, SLACK, Daemons, has_vip, wait_for
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
@@ -83,3 +84,70 @@ def test_tracked_interface_down_is_fault_and_up_is_backup_again(lan: LanBuilder,
                      "Netlink reports eth1 down", "(VI_1) Entering FAULT STATE",
                      "Netlink reports eth1 up", "(VI_1) Entering BACKUP STATE",
                      "(VI_1) Entering MASTER STATE"]
+
+
+SYNC_GROUP = """\
+vrrp_sync_group G1 {{
+    group {{
+        VI_1
+        VI_2
+    }}
+}}
+vrrp_instance VI_1 {{
+    state {state}
+    interface eth0
+    virtual_router_id 51
+    priority {priority}
+    advert_int 1
+    virtual_ipaddress {{
+        198.18.0.100/24
+    }}
+{extra}}}
+vrrp_instance VI_2 {{
+    state {state}
+    interface eth0
+    virtual_router_id 52
+    priority {priority}
+    advert_int 1
+    virtual_ipaddress {{
+        198.18.0.101/24
+    }}
+}}
+"""
+
+
+def has_address(node: Node, address: str) -> bool:
+    links = json.loads(run("ip", "-n", node.namespace, "-j", "addr", "show", "eth0"))
+    return any(a.get("local") == address for link in links for a in link.get("addr_info", []))
+
+
+def test_sync_group_fails_over_as_a_whole(lan: LanBuilder, daemons: Daemons) -> None:
+    """keepalived's vrrp_sync_group: the tracked link of one member fails, both members go
+    FAULT and keepalived takes both VIPs; the link back, both come back together."""
+    lb1, lb2 = lan.add_node("lb1", 11), lan.add_node("lb2", 12)
+    run("ip", "-n", lb1.namespace, "link", "add", "eth1", "type", "veth", "peer", "name", "peer1")
+    run("ip", "-n", lb1.namespace, "link", "set", "eth1", "up")
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "up")
+    daemons.hacore(lb1, 101, "MASTER", extra="    track_interface {\n        eth1\n    }\n",
+                   template=SYNC_GROUP)
+    wait_for(lambda: has_address(lb1, "198.18.0.100") and has_address(lb1, "198.18.0.101"),
+             12, "hacore takes both VIPs")
+    daemons.keepalived(lb2, 100, "BACKUP", template=SYNC_GROUP)
+    daemons.wait_log("ka-lb2", "(VI_2) Entering BACKUP STATE", 5)
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "down")
+    wait_for(lambda: has_address(lb2, "198.18.0.100") and has_address(lb2, "198.18.0.101"),
+             3, "keepalived takes both VIPs")
+    assert not has_address(lb1, "198.18.0.101")
+    run("ip", "-n", lb1.namespace, "link", "set", "peer1", "up")
+    wait_for(lambda: has_address(lb1, "198.18.0.100") and has_address(lb1, "198.18.0.101"),
+             MASTER_DOWN + 3, "hacore preempts both back")
+    lines = [line.split("] ", 1)[1] for line in daemons.log("hc-lb1").splitlines()
+             if "Netlink" in line or "Entering" in line or "Syncing" in line]
+    assert lines[lines.index("Netlink reports eth1 down"):] == [
+        "Netlink reports eth1 down", "(VI_1) Entering FAULT STATE",
+        "VRRP_Group(G1) Syncing instances to FAULT state", "(VI_2) Entering FAULT STATE",
+        "Netlink reports eth1 up", "(VI_1) Entering BACKUP STATE",
+        "VRRP_Group(G1) Syncing instances to BACKUP state", "(VI_2) Entering BACKUP STATE",
+        lines[-3], "VRRP_Group(G1) Syncing instances to MASTER state", lines[-1]]
+    assert sorted(lines[-3:][::2]) == ["(VI_1) Entering MASTER STATE",
+                                       "(VI_2) Entering MASTER STATE"]
