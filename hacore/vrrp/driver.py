@@ -332,7 +332,8 @@ async def build_drivers(config: KeepalivedConfig, addresses: AddressManager, lin
                 VrrpSocket(instance.interface, interface.index, group))
             garps[instance.interface] = GarpSocket(instance.interface)
         listener = listeners[instance.interface]
-        router = VirtualRouter(RouterSettings.from_instance(instance, primary))
+        router = VirtualRouter(RouterSettings.from_instance(
+            instance, primary, config.global_defs.check_unicast_src))
         driver = RouterDriver(router, instance, listener.link, garps[instance.interface],
                               mac_bytes(interface.mac), addresses, group, links,
                               interfaces_to_track(instance, links))

@@ -40,6 +40,7 @@ class RejectReason(enum.Enum):
     INTERVAL = "interval"
     ADDRESS_FAMILY = "address_family"
     OWN_PACKET = "own_packet"
+    UNICAST_SOURCE = "unicast_source"
 
 
 class ParseError(ValueError):

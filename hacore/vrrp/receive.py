@@ -24,16 +24,34 @@ class Rejected:
 def check_advert(advert: Advertisement, ttl: int | None, source: IPAddress, multicast: bool,
                  settings: RouterSettings) -> Rejected | None:
     """None when `advert` may go to the state machine. `ttl` is None where the socket does
-    not report it (checked only for multicast, as keepalived does without min_ttl)."""
+    not report it. keepalived vrrp_check_packet(): a multicast packet must come with TTL 255;
+    a unicast instance checks no TTL unless it checks its sources (`vrrp_check_unicast_src`,
+    or a peer's `min_ttl`/`max_ttl`): then the source must be a peer and the TTL in its range."""
     if source == settings.primary_address:
         return Rejected(RejectReason.OWN_PACKET, f"advert from our own address {source}")
-    if multicast and ttl is not None and ttl != VRRP_TTL:
-        return Rejected(RejectReason.TTL, f"TTL is {ttl}; should be {VRRP_TTL}")
+    if settings.unicast_peers:
+        if settings.check_unicast_src:
+            rejected = _check_unicast_source(ttl, source, settings)
+            if rejected is not None:
+                return rejected
+    elif multicast and ttl is not None and ttl != VRRP_TTL:
+        return Rejected(RejectReason.TTL, f"invalid TTL/HL. Received {ttl} and expect {VRRP_TTL}")
     if advert.version != settings.version:
         return Rejected(RejectReason.VERSION, f"version is {advert.version}; should be "
                                               f"{settings.version}")
     if advert.version == 2:
         return _check_v2(advert, settings)
+    return None
+
+
+def _check_unicast_source(ttl: int | None, source: IPAddress, settings: RouterSettings
+                          ) -> Rejected | None:
+    peer = next((p for p in settings.unicast_peers if p[0] == source), None)
+    if peer is None:
+        return Rejected(RejectReason.UNICAST_SOURCE,
+                        f"unicast source address {source} not a unicast peer")
+    if ttl is not None and not peer[1] <= ttl <= peer[2]:
+        return Rejected(RejectReason.TTL, f"TTL/HL {ttl} not in range {peer[1]} - {peer[2]}")
     return None
 
 

@@ -31,10 +31,19 @@ class RouterSettings:
     garp_delay_us: int = 5_000_000
     garp_refresh_us: int = 0
     garp_lower_prio_repeat: int = 5
+    unicast_peers: tuple[tuple[IPAddress, int, int], ...] = ()  # (address, min TTL, max TTL)
+    check_unicast_src: bool = False
 
     @classmethod
-    def from_instance(cls, instance: VrrpInstance, primary_address: IPAddress) -> RouterSettings:
+    def from_instance(cls, instance: VrrpInstance, primary_address: IPAddress,
+                      check_unicast_src: bool = False) -> RouterSettings:
+        """`check_unicast_src`: the global `vrrp_check_unicast_src`; a peer's min_ttl or
+        max_ttl turns it on too (keepalived vrrp_data.c)."""
         garp = instance.garp
+        peers = tuple((p.address, p.min_ttl or 0, 255 if p.max_ttl is None else p.max_ttl)
+                      for p in instance.unicast_peers)
+        checked = check_unicast_src or any(p.min_ttl is not None or p.max_ttl is not None
+                                           for p in instance.unicast_peers)
         return cls(
             name=instance.name,
             vrid=instance.virtual_router_id,
@@ -55,4 +64,6 @@ class RouterSettings:
             garp_refresh_us=round(garp.master_refresh * 1_000_000),
             garp_lower_prio_repeat=(garp.master_repeat if garp.lower_prio_repeat is None
                                     else garp.lower_prio_repeat),
+            unicast_peers=peers,
+            check_unicast_src=checked,
         )
