@@ -27,7 +27,7 @@ from hacore.vrrp.actions import (
     StateChanged,
 )
 from hacore.vrrp.addresses import AddressManager
-from hacore.vrrp.garp import gratuitous_arp, mac_bytes
+from hacore.vrrp.garp import mac_bytes
 from hacore.vrrp.journal import log
 from hacore.vrrp.links import LinkMonitor
 from hacore.vrrp.machine import VirtualRouter
@@ -49,7 +49,6 @@ class RouterDriver:
     instance: VrrpInstance
     link: VrrpSocket
     garp: GarpSocket
-    mac: bytes
     addresses: AddressManager
     group: ipaddress.IPv4Address
     links: LinkMonitor | None = None
@@ -208,12 +207,9 @@ class RouterDriver:
                     f"{vip.interface}: {error}")
 
     def _send_gratuitous(self, count: int) -> None:
-        for vip in self.instance.virtual_addresses:
-            address = vip.interface.ip
-            if isinstance(address, ipaddress.IPv4Address):
-                frame = gratuitous_arp(self.mac, address)
-                for _ in range(count):
-                    self.garp.send(frame)
+        """`count` rounds over the VIPs (keepalived vrrp_send_link_update()), paced."""
+        self.garp.announce([vip.interface.ip for vip in self.instance.virtual_addresses
+                            if isinstance(vip.interface.ip, ipaddress.IPv4Address)], count)
 
     def _notify(self, state: State, notify: Notify, who: tuple[str, str], priority: str) -> None:
         """notify_<state> with its own arguments only, then the generic `notify` with
@@ -330,12 +326,13 @@ async def build_drivers(config: KeepalivedConfig, addresses: AddressManager, lin
         if instance.interface not in listeners:
             listeners[instance.interface] = InterfaceListener(
                 VrrpSocket(instance.interface, interface.index, group))
-            garps[instance.interface] = GarpSocket(instance.interface)
+            garps[instance.interface] = GarpSocket(instance.interface, mac_bytes(interface.mac),
+                                                   instance.garp.interval)
         listener = listeners[instance.interface]
         router = VirtualRouter(RouterSettings.from_instance(
             instance, primary, config.global_defs.check_unicast_src))
         driver = RouterDriver(router, instance, listener.link, garps[instance.interface],
-                              mac_bytes(interface.mac), addresses, group, links,
+                              addresses, group, links,
                               interfaces_to_track(instance, links))
         for tracked in instance.track_scripts:
             script = scripts[tracked.name]

@@ -6,12 +6,13 @@ does, so that TOS, TTL, DF and the identification match its packets.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import socket
 import struct
 
-from hacore.vrrp.garp import ETH_P_ARP
+from hacore.vrrp.garp import ETH_P_ARP, GarpPacer, gratuitous_arp
 from hacore.vrrp.packet import IPPROTO_VRRP
 
 # Linux <linux/in.h>; the socket module does not export IP_MULTICAST_ALL.
@@ -54,7 +55,12 @@ class VrrpSocket:
 
 
 class GarpSocket:
-    def __init__(self, interface: str) -> None:
+    """Gratuitous ARPs on one interface, paced by its GarpPacer (`vrrp_garp_interval`)."""
+
+    def __init__(self, interface: str, mac: bytes, interval: float) -> None:
+        self.mac = mac
+        self.pacer = GarpPacer(interval)
+        self._timer: asyncio.TimerHandle | None = None
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
         try:
             self.sock.bind((interface, ETH_P_ARP))
@@ -63,10 +69,29 @@ class GarpSocket:
             self.sock.close()
             raise
 
-    def send(self, frame: bytes) -> None:
+    def announce(self, addresses: list[ipaddress.IPv4Address], rounds: int) -> None:
+        loop = asyncio.get_running_loop()
+        for address in self.pacer.request(addresses, rounds, loop.time()):
+            self._send(address)
+        self._arm()
+
+    def _arm(self) -> None:
+        deadline = self.pacer.deadline()
+        if deadline is not None and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        for address in self.pacer.due(asyncio.get_running_loop().time()):
+            self._send(address)
+        self._arm()
+
+    def _send(self, address: ipaddress.IPv4Address) -> None:
         # A full transmit queue drops a GARP; the next burst repeats it.
         with contextlib.suppress(BlockingIOError):
-            self.sock.send(frame)
+            self.sock.send(gratuitous_arp(self.mac, address))
 
     def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
         self.sock.close()
