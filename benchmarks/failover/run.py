@@ -42,7 +42,12 @@ vrrp_instance VI_1 {{
 }}
 """
 AUTH = "    authentication {\n        auth_type PASS\n        auth_pass secret123\n    }\n"
-CONFIGS = {"v2 adv 1 s": (2, "1"), "v3 adv 0.1 s": (3, "0.1")}
+CONFIGS = {"v2 adv 1 s": (2, "1"), "v3 adv 0.1 s": (3, "0.1"), "v3 adv 0.01 s": (3, "0.01")}
+# The same v2 failovers while busy loops hold every core of the node taking over, as a data
+# plane at 100% CPU would (bounded: each loop ends after BURN_SECONDS).
+BURNED = "v2 1 s, CPUs busy"
+BURN_SECONDS = 30
+BURNER = f"import time\nend = time.monotonic() + {BURN_SECONDS}\nwhile time.monotonic() < end: pass"
 FAULTS = ("kill9", "sigterm", "linkdown")
 
 
@@ -71,7 +76,7 @@ def speaker(kind: str, node: Node, conf: Path, directory: Path) -> list[str]:
 
 
 def one(kind: str, version: int, interval: str, fault: str, *, offset: float,
-        directory: Path) -> float:
+        directory: Path, burn: bool = False) -> float:
     lan = LanBuilder()
     started: list[subprocess.Popen[bytes]] = []
     try:
@@ -87,6 +92,10 @@ def one(kind: str, version: int, interval: str, fault: str, *, offset: float,
                                             start_new_session=True))
             if name == "lb1":
                 wait_for(lambda: has_vip(nodes["lb1"]), 10)
+        if burn:
+            started.extend(subprocess.Popen(nodes["lb2"].exec_args(sys.executable, "-c", BURNER),
+                                            start_new_session=True)
+                           for _ in range(os.cpu_count() or 1))
         time.sleep(3 * float(interval) + 0.5 + offset * float(interval))  # steady state, then
         fault_at = time.monotonic()                                       # a point of the cycle
         if fault == "kill9":
@@ -118,18 +127,21 @@ def main() -> None:
         raise SystemExit("needs root (network namespaces)")
     directory = Path(tempfile.mkdtemp(prefix="hacore-failover-"))
     rows = []
-    configs = {"v2 adv 1 s": CONFIGS["v2 adv 1 s"]} if args.quick else CONFIGS
-    faults = FAULTS[:2] if args.quick else FAULTS
-    print(f"{'config':14} {'fault':9} {'keepalived ms':>24} {'hacore ms':>24}")
+    configs = {"v2 adv 1 s": CONFIGS["v2 adv 1 s"]} if args.quick else dict(CONFIGS)
+    if not args.quick:
+        configs[BURNED] = CONFIGS["v2 adv 1 s"]
+    print(f"{'config':18} {'fault':9} {'keepalived ms':>24} {'hacore ms':>24}")
     for label, (version, interval) in configs.items():
+        faults = FAULTS[:2] if args.quick or label == BURNED else FAULTS
         for fault in faults:
             results = {}
             for kind in ("keepalived", "hacore"):
                 results[kind] = [one(kind, version, interval, fault,
-                                     offset=(n + 0.5) / args.repetitions, directory=directory)
+                                     offset=(n + 0.5) / args.repetitions, directory=directory,
+                                     burn=label == BURNED)
                                  for n in range(args.repetitions)]
             rows.append({"config": label, "fault": fault, **results})
-            print(f"{label:14} {fault:9} {summary(results['keepalived']):>24} "
+            print(f"{label:18} {fault:9} {summary(results['keepalived']):>24} "
                   f"{summary(results['hacore']):>24}", flush=True)
     report = {"benchmark": "failover", "date": time.strftime("%Y-%m-%d"),
               "python": platform.python_version(), "rows": rows}

@@ -22,7 +22,8 @@ from hacore.config.errors import Location
 from hacore.config.keepalived_model import KeepalivedConfig, VrrpInstance
 from hacore.daemon.child import ControlSignals, reload_config, start_child
 from hacore.vrrp.addresses import AddressManager
-from hacore.vrrp.driver import InterfaceListener, RouterDriver, build_drivers
+from hacore.vrrp.build import InterfaceListener, build_drivers
+from hacore.vrrp.driver import RouterDriver
 from hacore.vrrp.journal import log
 from hacore.vrrp.links import LinkMonitor
 

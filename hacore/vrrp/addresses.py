@@ -17,6 +17,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from hacore.config.keepalived_model import VirtualAddress
 
 _SCOPES = {"global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+IFA_F_NODAD = 0x02  # <linux/if_addr.h>
 
 
 class InterfaceMissingError(LookupError):
@@ -58,6 +59,16 @@ class AddressManager:
                 return address
         return None
 
+    async def link_local(self, name: str) -> ipaddress.IPv6Address | None:
+        """The interface's IPv6 link-local address (fe80::/10): the source of IPv6 adverts
+        (RFC 5798 §5.1.2.1), as keepalived picks it."""
+        index = (await self.interface(name)).index
+        async for message in await self._ipr.get_addr(index=index, family=socket.AF_INET6):
+            address = ipaddress.IPv6Address(message.get("IFA_ADDRESS"))
+            if address.is_link_local:
+                return address
+        return None
+
     async def add(self, vip: VirtualAddress, default_device: str) -> bool:
         """True if the address was added, False if it was already there."""
         try:
@@ -90,4 +101,6 @@ class AddressManager:
             request["label"] = vip.label
         if vip.scope is not None:
             request["scope"] = int(vip.scope) if vip.scope.isdigit() else _SCOPES[vip.scope]
+        if vip.interface.version == 6:
+            request["flags"] = IFA_F_NODAD  # usable at once, as keepalived adds them
         return request

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from hacore.config.keepalived_model import KeepalivedConfig, Notify, VrrpInstance, VrrpSyncGroup
+from hacore.config.keepalived_model import Notify, VrrpInstance, VrrpSyncGroup
 from hacore.vrrp.actions import (
     Action,
     AddAddresses,
@@ -27,18 +27,16 @@ from hacore.vrrp.actions import (
     StateChanged,
 )
 from hacore.vrrp.addresses import AddressManager
-from hacore.vrrp.garp import mac_bytes
 from hacore.vrrp.journal import log
 from hacore.vrrp.links import LinkMonitor
 from hacore.vrrp.machine import VirtualRouter
-from hacore.vrrp.packet import Advertisement, ParseError, decode, decode_ipv4, encode, encode_ipv4
-from hacore.vrrp.priority import effective_priority, tracked_interfaces
+from hacore.vrrp.packet import Advertisement, IPAddress, encode, encode_ipv4
+from hacore.vrrp.priority import effective_priority
 from hacore.vrrp.receive import address_mismatch, check_advert
 from hacore.vrrp.scripts import NOTIFY_TIMEOUT, ScriptState, TrackedScript, run_command
 from hacore.vrrp.sequencer import Sequencer
-from hacore.vrrp.settings import RouterSettings
 from hacore.vrrp.sockets import GarpSocket, VrrpSocket
-from hacore.vrrp.sync_groups import wire_sync_groups
+from hacore.vrrp.sockets6 import NeighbourAdvertiser, VrrpSocket6
 
 LOG_EVERY = 10.0  # seconds between two logs of the same receive error (RFC 9568: rate-limited)
 
@@ -47,10 +45,10 @@ LOG_EVERY = 10.0  # seconds between two logs of the same receive error (RFC 9568
 class RouterDriver:
     router: VirtualRouter
     instance: VrrpInstance
-    link: VrrpSocket
-    garp: GarpSocket
+    link: VrrpSocket | VrrpSocket6
+    garp: GarpSocket | NeighbourAdvertiser
     addresses: AddressManager
-    group: ipaddress.IPv4Address
+    group: IPAddress  # 224.0.0.18 or ff02::12 (or mcast_group4/6)
     links: LinkMonitor | None = None
     interfaces: dict[str, tuple[int, bool]] = field(default_factory=dict)  # (weight, reverse)
     scripts: list[tuple[TrackedScript, int, bool]] = field(default_factory=list)
@@ -60,7 +58,7 @@ class RouterDriver:
     _identification: int = 0
     _last_logged: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[int | None]] = field(default_factory=set)
-    _master: tuple[ipaddress.IPv4Address, int] | None = None
+    _master: tuple[IPAddress, int] | None = None
     sequencer: Sequencer = field(default_factory=Sequencer)
     members: list[RouterDriver] = field(default_factory=list)  # its sync group, in order
     sync_group: VrrpSyncGroup | None = None
@@ -104,7 +102,7 @@ class RouterDriver:
         self.router.set_fault(fault, now)
         self.transmit()
 
-    def received(self, advert: Advertisement, ttl: int, source: ipaddress.IPv4Address,
+    def received(self, advert: Advertisement, ttl: int | None, source: IPAddress,
                  multicast: bool) -> None:
         self.counters["adverts_received"] += 1
         rejected = check_advert(advert, ttl, source, multicast, self.router.settings)
@@ -172,12 +170,17 @@ class RouterDriver:
         advert = Advertisement(s.version, s.vrid, priority, s.advert_int_cs, s.addresses,
                                s.auth_type, s.auth_data)
         source = s.primary_address
-        assert isinstance(source, ipaddress.IPv4Address)  # the IPv4 driver only
         for destination in self._destinations():
             # v3's pseudo-header names the real destination, unicast peer included.
             message = encode(advert, source, destination, not self.instance.v3_checksum_as_v2)
-            self._identification = (self._identification + 1) & 0xFFFF
             try:
+                if isinstance(self.link, VrrpSocket6):
+                    assert isinstance(destination, ipaddress.IPv6Address)
+                    self.link.send(message, destination)  # the kernel writes the IPv6 header
+                    continue
+                assert isinstance(source, ipaddress.IPv4Address)
+                assert isinstance(destination, ipaddress.IPv4Address)
+                self._identification = (self._identification + 1) & 0xFFFF
                 self.link.send(encode_ipv4(message, source, destination, self._identification),
                                destination)
             except OSError as error:
@@ -188,11 +191,11 @@ class RouterDriver:
         if priority == 0:
             self.counters["priority_zero_sent"] += 1
 
-    def _destinations(self) -> list[ipaddress.IPv4Address]:
+    def _destinations(self) -> list[IPAddress]:
         """keepalived's unicast mode sends one advert to each unicast_peer instead of the
         multicast group."""
         peers = [p.address for p in self.instance.unicast_peers
-                 if isinstance(p.address, ipaddress.IPv4Address)]
+                 if p.address.version == self.group.version]
         return peers or [self.group]
 
     async def _addresses(self, add: bool) -> None:
@@ -208,8 +211,13 @@ class RouterDriver:
 
     def _send_gratuitous(self, count: int) -> None:
         """`count` rounds over the VIPs (keepalived vrrp_send_link_update()), paced."""
-        self.garp.announce([vip.interface.ip for vip in self.instance.virtual_addresses
-                            if isinstance(vip.interface.ip, ipaddress.IPv4Address)], count)
+        addresses = [vip.interface.ip for vip in self.instance.virtual_addresses]
+        if isinstance(self.garp, NeighbourAdvertiser):
+            self.garp.announce([a for a in addresses if isinstance(a, ipaddress.IPv6Address)],
+                               count)
+        else:
+            self.garp.announce([a for a in addresses if isinstance(a, ipaddress.IPv4Address)],
+                               count)
 
     def _notify(self, state: State, notify: Notify, who: tuple[str, str], priority: str) -> None:
         """notify_<state> with its own arguments only, then the generic `notify` with
@@ -250,96 +258,3 @@ class RouterDriver:
         now = asyncio.get_running_loop().time()
         self.router.handle_timer(now if deadline is None else max(deadline, now))
         self.transmit()
-
-
-@dataclass(slots=True)
-class InterfaceListener:
-    """Reads the interface's VRRP socket and hands each advert to the router of its VRID."""
-
-    link: VrrpSocket
-    routers: dict[int, RouterDriver] = field(default_factory=dict)
-    unknown_vrid: int = 0
-
-    def readable(self) -> None:
-        while (datagram := self.link.receive()) is not None:
-            self._dispatch(datagram)
-
-    def _dispatch(self, datagram: bytes) -> None:
-        try:
-            packet = decode_ipv4(datagram)
-        except ParseError:
-            return
-        payload = packet.payload
-        driver = self.routers.get(payload[1]) if len(payload) > 1 else None
-        if driver is None:
-            self.unknown_vrid += 1
-            return
-        try:
-            advert = decode(payload, packet.source, packet.destination,
-                            not driver.instance.v3_checksum_as_v2)
-        except ParseError as error:
-            driver.counters[f"rejected_{error.reason.value}"] += 1
-            driver.report(error.reason.value, f"({driver.instance.name}) packet from "
-                                 f"{packet.source} discarded: {error}")
-            return
-        driver.received(advert, packet.ttl, packet.source, packet.destination.is_multicast)
-
-
-def refuse_unsupported(instance: VrrpInstance) -> None:
-    """What the configuration model reads but this driver cannot do yet is refused by name,
-    never run half-way (README "VRRP speaker")."""
-    if instance.version == 3 and any(v.interface.version == 6
-                                     for v in instance.virtual_addresses):
-        raise LookupError(f"({instance.name}) VRRPv3 over IPv6 is not implemented yet")
-
-
-def interfaces_to_track(instance: VrrpInstance, links: LinkMonitor) -> dict[str, tuple[int, bool]]:
-    """tracked_interfaces() less those the kernel does not know: keepalived ignores them
-    ("tracked interface X doesn't exist") unless dynamic_interfaces."""
-    tracked, messages = tracked_interfaces(instance)
-    for message in messages:
-        log(message)
-    for name in [n for n in tracked if n not in links.up and n != instance.interface]:
-        log(f"({instance.name}) tracked interface {name} doesn't exist")
-        del tracked[name]
-    return tracked
-
-
-async def build_drivers(config: KeepalivedConfig, addresses: AddressManager, links: LinkMonitor
-                        ) -> tuple[list[RouterDriver], list[InterfaceListener]]:
-    """One socket pair per interface, one driver per vrrp_instance (IPv4 instances)."""
-    group = config.global_defs.mcast_group4
-    listeners: dict[str, InterfaceListener] = {}
-    garps: dict[str, GarpSocket] = {}
-    drivers = []
-    scripts = {s.name: s for s in config.scripts}
-    for instance in config.instances:
-        refuse_unsupported(instance)
-        interface = await addresses.interface(instance.interface)
-        vips = {v.interface.ip for v in instance.virtual_addresses
-                if isinstance(v.interface.ip, ipaddress.IPv4Address)}
-        primary = (instance.unicast_src_ip or instance.mcast_src_ip
-                   or await addresses.primary_ipv4(instance.interface, vips))
-        if not isinstance(primary, ipaddress.IPv4Address):
-            raise LookupError(f"({instance.name}) interface {instance.interface} has no IPv4 "
-                              "address to send adverts from")
-        if instance.interface not in listeners:
-            listeners[instance.interface] = InterfaceListener(
-                VrrpSocket(instance.interface, interface.index, group))
-            garps[instance.interface] = GarpSocket(instance.interface, mac_bytes(interface.mac),
-                                                   instance.garp.interval)
-        listener = listeners[instance.interface]
-        router = VirtualRouter(RouterSettings.from_instance(
-            instance, primary, config.global_defs.check_unicast_src))
-        driver = RouterDriver(router, instance, listener.link, garps[instance.interface],
-                              addresses, group, links,
-                              interfaces_to_track(instance, links))
-        for tracked in instance.track_scripts:
-            script = scripts[tracked.name]
-            weight = script.weight if tracked.weight is None else tracked.weight
-            runner = TrackedScript(script, driver.tracking_changed)
-            driver.scripts.append((runner, weight, tracked.reverse or script.weight_reverse))
-        listener.routers[instance.virtual_router_id] = driver
-        drivers.append(driver)
-    wire_sync_groups(config, drivers)
-    return drivers, list(listeners.values())

@@ -27,6 +27,7 @@ def _imports(path: Path) -> set[str]:
 # The I/O shells that live beside the pure code they drive (architecture.md §4.2).
 IO_MODULES = frozenset({"vrrp/addresses.py", "vrrp/sockets.py", "vrrp/driver.py", "vrrp/links.py",
                         "vrrp/sequencer.py", "vrrp/sync_groups.py",
+                        "vrrp/sockets6.py", "vrrp/build.py",
                         "vrrp/scripts.py", "health/probes.py", "health/checker.py"})
 PURE_MODULES = sorted(p for package in PURE_PACKAGES for p in (PACKAGE / package).rglob("*.py")
                       if str(p.relative_to(PACKAGE)) not in IO_MODULES)
