@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import selectors
 from collections.abc import Sequence
 from typing import Any
 
@@ -146,7 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.keepalived is None or not config.keepalived.instances:
         log("no vrrp_instance configured")
         return 0
-    return asyncio.run(serve(files, config_id, config.keepalived))
+    # select(2) takes microsecond timeouts where epoll_wait(2) takes milliseconds: the VRRP
+    # loop watches a handful of sockets and its deadlines are to the microsecond.
+    with asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(
+            selectors.SelectSelector())) as runner:
+        return runner.run(serve(files, config_id, config.keepalived))
 
 
 if __name__ == "__main__":
