@@ -16,6 +16,7 @@ from hacore.config import load_texts
 from hacore.http.errors import ERRORS
 from hacore.proxy.dataplane import DataPlane
 from tests.integration.http_backends import start_http_backends
+from tests.integration.plane import data_plane
 
 BOUND = 10.0
 DEFAULTS = ("defaults\n    mode http\n    option forwardfor\n    option http-server-close\n"
@@ -27,14 +28,10 @@ async def proxy(port: int, body: str, specs: list[tuple[str, bytes | None]]
                 ) -> AsyncIterator[None]:
     servers, ports = await start_http_backends(specs)
     text = DEFAULTS + body.format(port, *ports)
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        yield
+        async with data_plane(text):
+            yield
     finally:
-        await plane.stop()
         for server in servers:
             server.close()
             await server.wait_closed()

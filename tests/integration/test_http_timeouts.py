@@ -11,9 +11,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from hacore.config import load_texts
 from hacore.http.errors import ERRORS
-from hacore.proxy.dataplane import DataPlane
+from tests.integration.plane import data_plane
 
 BOUND = 10.0
 REQUEST = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
@@ -36,14 +35,10 @@ async def proxy(port: int, timeouts: str, delay: float = 0.0) -> AsyncIterator[N
     text = (f"defaults\n    mode http\n    timeout connect 1s\n    timeout server 5s\n{timeouts}"
             f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
             f"backend be\n    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        yield
+        async with data_plane(text):
+            yield
     finally:
-        await plane.stop()
         server.close()
         await server.wait_closed()
 

@@ -1,4 +1,5 @@
 """HTTP connections switching protocols (RFC 9110 §7.8, WebSocket's handshake), as haproxy
+from tests.integration.plane import data_plane
 2.6 does it: the Upgrade request reaches the server with its headers lower-cased in place, a
 101 carrying Sec-WebSocket-Accept turns both connections into a tunnel under `timeout
 tunnel`, one without it is a 502; a refused switch leaves the connection speaking HTTP."""
@@ -11,8 +12,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from hacore.config import load_texts
-from hacore.proxy.dataplane import DataPlane
+from tests.integration.plane import data_plane
 
 BOUND = 10.0
 SWITCH = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -55,14 +55,10 @@ async def proxy(port: int, backend: Backend, timeouts: str) -> AsyncIterator[Non
     text = (f"defaults\n    mode http\n    timeout connect 1s\n{timeouts}"
             f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
             f"backend be\n    server s1 127.0.0.1:{server_port}\n")
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        yield
+        async with data_plane(text):
+            yield
     finally:
-        await plane.stop()
         server.close()
         await server.wait_closed()
 

@@ -1,4 +1,5 @@
 """The request-smuggling and syntax matrix, checked against haproxy 2.6's recorded answers
+from tests.integration.plane import data_plane
 (tests/vectors/haproxy-2.6/http-requests.json: 374 requests, each sent to a fresh haproxy
 in keep-alive and http-server-close mode): hacore must answer the same bytes, close the
 client connection when haproxy did, and hand the server exactly what haproxy handed it.
@@ -17,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from hacore.config import load_texts
-from hacore.proxy.dataplane import DataPlane
+from tests.integration.plane import data_plane
 
 BOUND = 10.0
 OPEN_CHECK = 0.05  # seconds: haproxy closes at once after the answer when it closes at all
@@ -74,14 +74,10 @@ async def proxy(port: int, variant: str) -> AsyncIterator[Recorder]:
             f"    timeout server 5s\n{VARIANTS[variant]}frontend fe\n"
             f"    bind 127.0.0.1:{port}\n    default_backend be\nbackend be\n"
             f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    loaded = load_texts([("vectors.cfg", text)], env={})
-    assert loaded.haproxy is not None
-    plane = DataPlane(loaded.haproxy)
-    await plane.start()
     try:
-        yield recorder
+        async with data_plane(text):
+            yield recorder
     finally:
-        await plane.stop()
         server.close()
 
 

@@ -10,9 +10,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from hacore.config import load_texts
-from hacore.proxy.dataplane import DataPlane
 from tests.integration.backends import start_backends, stop_backends
+from tests.integration.plane import data_plane
 
 BOUND = 10.0
 
@@ -24,14 +23,10 @@ async def proxy(port: int, backend: str, names: list[str]) -> AsyncIterator[list
     text = (f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
             f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
             f"    default_backend be\nbackend be\n{backend}")
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        yield ports
+        async with data_plane(text):
+            yield ports
     finally:
-        await plane.stop()
         await stop_backends(servers)
 
 
@@ -120,14 +115,10 @@ async def half_closing_backend(port: int, fin_timeouts: str, server_shuts: bool
             f"    timeout server 30s\n{fin_timeouts}frontend fe\n    bind 127.0.0.1:{port}\n"
             f"    default_backend be\nbackend be\n"
             f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        yield closed
+        async with data_plane(text):
+            yield closed
     finally:
-        await plane.stop()
         server.close()
         await server.wait_closed()
 
@@ -165,15 +156,11 @@ async def test_client_speaks_first(unused_tcp_port: int) -> None:
             f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
             "    default_backend be\nbackend be\n"
             f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    config = load_texts([("test.cfg", text)], env={})
-    assert config.haproxy is not None
-    plane = DataPlane(config.haproxy)
-    await plane.start()
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
-        writer.write(b"hello\n")
-        assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
-        writer.close()
+        async with data_plane(text):
+            reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+            writer.write(b"hello\n")
+            assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
+            writer.close()
     finally:
-        await plane.stop()
         server.close()

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hacore.config import load_texts
-from hacore.proxy.dataplane import DataPlane
+from tests.integration.plane import data_plane
 from tests.interop.test_dataplane_vs_haproxy import free_port, wait_listening
 
 pytestmark = pytest.mark.interop("haproxy")
@@ -84,14 +83,8 @@ async def haproxy(options: str, tmp: Path) -> AsyncIterator[int]:
 async def hacore(options: str, tmp: Path) -> AsyncIterator[int]:
     async with numbering_servers() as servers:
         port = free_port()
-        loaded = load_texts([("hc.cfg", config(port, servers, options))], env={})
-        assert loaded.haproxy is not None
-        plane = DataPlane(loaded.haproxy)
-        await plane.start()
-        try:
+        async with data_plane(config(port, servers, options)):
             yield port
-        finally:
-            await plane.stop()
 
 
 async def play(port: int, steps: list[str], version: str = "1.1") -> list[str]:
