@@ -154,7 +154,7 @@ def summary(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="v2 kill9 and sigterm only")
     args = parser.parse_args()
     if os.geteuid() != 0:
