@@ -248,6 +248,7 @@ class ProxySettings:
     httplog: bool = False
     tcplog: bool = False
     dontlognull: bool = False
+    buffer_request: bool = False  # option http-buffer-request: the whole body before the server
     forwardfor: ForwardFor | None = None
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
     errorfiles: tuple[ErrorFile, ...] = ()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from hacore.config.haproxy_proxy import ProxyBuilder
 
 # Options that take no argument and only set or clear a flag of the builder.
-_LOG_FLAGS = ("httplog", "tcplog", "dontlognull")
+_LOG_FLAGS = ("httplog", "tcplog", "dontlognull", "http-buffer-request")
 _KEEP_ALIVE = {m.value: m for m in KeepAliveMode}
 _BACKEND_FLAGS = ("allbackups",)
 # Accepted, with a warning naming why nothing changes.
@@ -41,7 +41,7 @@ _IGNORED_OPTIONS = {
 _UNSUPPORTED_OPTIONS = frozenset(
         "abortonclose accept-invalid-http-request accept-invalid-http-response checkcache "
         "clitcpka disable-h2-upgrade dontlog-normal external-check h1-case-adjust-bogus-client "
-        "h1-case-adjust-bogus-server http-buffer-request http-no-delay http-pretend-keepalive "
+        "h1-case-adjust-bogus-server http-no-delay http-pretend-keepalive "
         "http-restrict-req-hdr-names http-use-htx http-use-proxy-header http_proxy "
         "idle-close-on-response independent-streams ldap-check log-separate-errors log-asap "
         "mysql-check nolinger originalto persist pgsql-check prefer-last-server redis-check "

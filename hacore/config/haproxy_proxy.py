@@ -48,7 +48,7 @@ class ProxyBuilder:
     mode: Mode = Mode.TCP
     timeouts: dict[str, int] = field(default_factory=dict)
     logs: list[LogTarget] = field(default_factory=list)
-    flags: dict[str, bool] = field(default_factory=dict)  # httplog, tcplog, dontlognull
+    flags: dict[str, bool] = field(default_factory=dict)  # httplog, ..., http-buffer-request
     forwardfor: ForwardFor | None = None
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
     errorfiles: dict[int, ErrorFile] = field(default_factory=dict)
@@ -101,6 +101,7 @@ class ProxyBuilder:
             httplog=self.flags.get("httplog", False),
             tcplog=self.flags.get("tcplog", False),
             dontlognull=self.flags.get("dontlognull", False),
+            buffer_request=self.flags.get("http-buffer-request", False),
             forwardfor=self.forwardfor,
             keep_alive=self.keep_alive,
             errorfiles=tuple(self.errorfiles[code] for code in sorted(self.errorfiles)),

@@ -10,6 +10,7 @@ are HAProxy's own pages.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from hacore.http.errors import ERRORS, with_close
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 # Built-in pages HAProxy generates (errorfile contents, sent verbatim, are not among them).
 GENERATED = frozenset(page for code, page in ERRORS.items() if code not in (400, 408))
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a session keeps
 
 
@@ -31,10 +33,9 @@ class Exchange:
     """One request and its response."""
 
     __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "draining",
-                 "first",
-                 "forced_close", "head", "keep_alive",
-                 "pending", "retries", "reuse", "server", "server_name",
-                 "status", "task", "times", "upstream")
+                 "first", "forced_close", "head", "keep_alive", "pending", "pending_size",
+                 "retries", "reuse", "server", "server_name", "status", "task", "then", "times",
+                 "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
         self.client, self.head = client, head
@@ -52,6 +53,8 @@ class Exchange:
         self.forced_close = False  # the request's framing closes the connection after it
         self.draining = self.aborted = False
         self.chosen: RuntimeServer | None = None  # counted on, not yet connecting
+        self.then: Callable[[], None] | None = None  # held by http-buffer-request
+        self.pending_size = 0
         self.reuse: str | None = None  # the http-reuse mode, None: the server side closes
         # loop times for the log's timers: request started, head complete, connect began,
         # connected, response head, end
@@ -59,6 +62,8 @@ class Exchange:
         self.times = [client.request_started, now, -1.0, -1.0, -1.0, -1.0]
 
     def start(self) -> None:
+        if self.client.frontend.config.settings.buffer_request and self._hold(self.start):
+            return
         answer = self.client.rules.apply(self.head)
         if answer is not None:
             # HAProxy closes after its error pages (deny...), keeps a redirect alive.
@@ -69,6 +74,23 @@ class Exchange:
             self.local_response(self.client.frontend.pages[503], keep_alive=False)
             return
         self.backend = backend
+        if backend.config.settings.buffer_request and self._hold(lambda: self._forward(backend)):
+            return
+        self._forward(backend)
+
+    def _hold(self, then: Callable[[], None]) -> bool:
+        """`option http-buffer-request` (configuration.txt §4.2): wait for the whole body (or
+        a buffer of it) before going on; an HTTP/1.1 `Expect: 100-continue` is answered here
+        and dropped (haproxy 2.6, measured)."""
+        if self.body_done or self.pending_size >= self.client.frontend.limits.bufsize:
+            return False
+        if self.head.version == "1.1" and "100-continue" in self.head.tokens("expect"):
+            self.client.transport.write(CONTINUE)
+            self.head.del_header("expect")
+        self.then = then
+        return True
+
+    def _forward(self, backend: RuntimeBackend) -> None:
         append_forwarded_for(self.head, self.client.forwardfor(backend))
         self.reuse = self.client.reuse_mode(backend)
         key = backend.uri_key(self.head.target.encode("latin-1"))
@@ -118,6 +140,11 @@ class Exchange:
             transport.write(piece)
         self.pending.clear()
 
+    def _go_on(self) -> None:
+        then, self.then = self.then, None
+        if then is not None:
+            then()
+
     def _idle_connection(self, server: RuntimeServer
                          ) -> tuple[asyncio.Transport, asyncio.Protocol] | None:
         """An idle connection to `server` this request may use (idle_pool.py rules; under
@@ -154,6 +181,9 @@ class Exchange:
 
     def request_body(self, data: bytes) -> None:
         piece = chunk(data) if self.head.chunked else data
+        self.pending_size += len(piece)
+        if self.then is not None and self.pending_size >= self.client.frontend.limits.bufsize:
+            self._go_on()  # the buffer is full: HAProxy forwards what it has
         transport = self.upstream.transport if self.upstream is not None else None
         if transport is None:
             self.pending.append(piece)
@@ -167,6 +197,8 @@ class Exchange:
             lines = "".join(f"{name}: {value}\r\n" for name, value in trailers)
             self.request_body_raw(b"0\r\n" + lines.encode("latin-1") + b"\r\n"
                                   if trailers else LAST_CHUNK)
+        if self.then is not None:
+            self._go_on()
         if self.draining and self.upstream is not None and self.upstream.transport is not None:
             self.draining = False
             self.upstream.transport.close()  # after what it buffered

@@ -93,3 +93,19 @@ async def test_client_timeout_waits_for_a_slow_server(unused_tcp_port: int) -> N
     timeouts = "    timeout client 100ms\n    timeout http-request 30s\n"
     async with proxy(unused_tcp_port, timeouts, delay=0.5):
         assert await session(unused_tcp_port, REQUEST) == OK
+
+
+@pytest.mark.asyncio
+async def test_buffer_request_answers_100_continue_itself(unused_tcp_port: int) -> None:
+    """`option http-buffer-request` (haproxy 2.6, measured): the proxy says 100 Continue,
+    drops Expect and hands the server the request with its whole body."""
+    timeouts = "    timeout client 5s\n    option http-buffer-request\n"
+    async with proxy(unused_tcp_port, timeouts):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\n"
+                     b"expect: 100-continue\r\n\r\n")
+        assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND) == (
+            b"HTTP/1.1 100 Continue\r\n\r\n")
+        writer.write(b"hello")
+        assert await asyncio.wait_for(reader.readuntil(b"ok"), BOUND) == OK
+        writer.close()

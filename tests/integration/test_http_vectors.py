@@ -25,7 +25,8 @@ OPEN_CHECK = 0.05  # seconds: haproxy closes at once after the answer when it cl
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors/haproxy-2.6/http-requests.json")
                      .read_text())["vectors"]
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
-VARIANTS = {"default": "", "server-close": "    option http-server-close\n"}
+VARIANTS = {"default": "", "server-close": "    option http-server-close\n",
+            "buffer-request": "    option http-buffer-request\n"}
 
 
 async def read_request(reader: asyncio.StreamReader) -> bytes:
