@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import selectors
 from collections.abc import Sequence
 from typing import Any
@@ -147,6 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.keepalived is None or not config.keepalived.instances:
         log("no vrrp_instance configured")
         return 0
+    rt_priority = config.keepalived.global_defs.rt_priority
+    if rt_priority:
+        # keepalived's vrrp_rt_priority: the VRRP process runs SCHED_RR at that priority, so
+        # that adverts leave on time whatever else burns the CPU.
+        try:
+            os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(rt_priority))
+        except OSError as error:
+            log(f"vrrp_rt_priority {rt_priority}: {error}")
     # select(2) takes microsecond timeouts where epoll_wait(2) takes milliseconds: the VRRP
     # loop watches a handful of sockets and its deadlines are to the microsecond.
     with asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(
