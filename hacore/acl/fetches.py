@@ -89,9 +89,12 @@ def _base(request: RequestView, args: tuple[str, ...]) -> Sample | None:
     return None if path is None else (hosts[-1] if hosts else "") + path
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() refuses "+-5", takes "²"
+
+
 def _int_header(request: RequestView, args: tuple[str, ...]) -> Sequence[Sample]:
     values = _occurrence(header_values(request, args[0], split=True), args) if args else []
-    return [int(v) for v in values if v.lstrip("+-").isdigit()]
+    return [int(v) for v in values if _INTEGER.fullmatch(v)]
 
 
 @dataclass(frozen=True, slots=True)

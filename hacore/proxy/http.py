@@ -105,12 +105,18 @@ class HttpClient(asyncio.Protocol):
         self.parsing = True
         buffer = self.buffer
         try:
-            while buffer and not self.switching and self.refused is None:
+            while (buffer and not self.switching and self.refused is None
+                   and not self.transport.is_closing()):
                 if self.decoder is not None:
                     self._chunked_body()
                 elif self.body_left:
                     rest = self._length_body(bytes(buffer))
                     buffer[:] = rest
+                elif self.active is not None or self._exchanges:
+                    # The next request waits until this one is answered (as HAProxy reads
+                    # pipelined requests one at a time): no timer, no parse, no more reading.
+                    self.transport.pause_reading()
+                    break
                 elif not self._head():
                     break
         finally:
@@ -167,10 +173,7 @@ class HttpClient(asyncio.Protocol):
         if head.upgrade or head.method == "CONNECT":
             self.switching = True  # what follows is the new protocol's, or the next request
             self.transport.pause_reading()
-        if self.active is None:
-            self._start_next()
-        else:
-            self.transport.pause_reading()  # pipelined: wait for the one in progress
+        self._start_next()
 
     def _length_body(self, data: bytes) -> bytes:
         """Forward what belongs to a Content-Length body; the rest is returned."""
@@ -207,7 +210,10 @@ class HttpClient(asyncio.Protocol):
             self._receiving.request_done(trailers or [])
             self._receiving = None
         self.decoder, self.body_left = None, 0
-        self.client_timer.pause()  # the whole request is in: the client owes nothing now
+        if self.active is None and not self._exchanges:
+            self._wait_next()  # answered early, the body is in now
+        else:
+            self.client_timer.pause()  # the whole request is in: the client owes nothing now
 
     def _refuse(self, status: int) -> None:
         """A request HAProxy refuses while parsing: its page once the exchanges before it
@@ -270,14 +276,23 @@ class HttpClient(asyncio.Protocol):
             self.transport.write(self.refused)
             self.close()
             return
-        if not self._exchanges and not self.receiving_head:
-            self.idle = True  # waiting for the next request: `http-keep-alive`, silently
-            self.head_timer.retime(self.timeouts[1])
-            self.client_timer.resume()
+        if not self._exchanges and not self.receiving_head and self._receiving is None:
+            self._wait_next()
         self._start_next()
         if self.active is None and not self.transport.is_closing():
             self.transport.resume_reading()
             self._parse()
+
+    def _wait_next(self) -> None:
+        """Idle between requests: `http-keep-alive`, silently."""
+        self.idle = True
+        self.head_timer.retime(self.timeouts[1])
+        self.client_timer.resume()
+
+    def resume(self) -> None:
+        """Read the client again, unless a protocol switch awaits its answer."""
+        if not self.switching and not self.transport.is_closing():
+            self.transport.resume_reading()
 
     def pause_writing(self) -> None:
         self.client_timer.resume()  # the client must read what we send: `timeout client`

@@ -88,6 +88,7 @@ class Exchange:
             self.client.transport.write(CONTINUE)
             self.head.del_header("expect")
         self.then = then
+        self.client.resume()  # the body must come in
         return True
 
     def _forward(self, backend: RuntimeBackend) -> None:
@@ -123,7 +124,6 @@ class Exchange:
             self.local_response(backend.pages[503], keep_alive=False)
             return
         self._connected(*result)
-        self.client.transport.resume_reading()
 
     def _connected(self, server: RuntimeServer, transport: asyncio.Transport,
                    protocol: asyncio.Protocol) -> None:
@@ -139,6 +139,7 @@ class Exchange:
         for piece in self.pending:
             transport.write(piece)
         self.pending.clear()
+        self.client.resume()  # the rest of the body may come
 
     def _go_on(self) -> None:
         then, self.then = self.then, None
@@ -168,8 +169,10 @@ class Exchange:
         the whole request sent."""
         if (self.reuse is None or self.server is None or not upstream.complete or self.forced_close
                 or not upstream.reusable or upstream.switched or not self.body_done
-                or self.head.method == "HEAD"):
+                or self.head.method == "HEAD" or upstream.transport is None
+                or upstream.transport.is_closing()):
             return False
+        upstream.transport.resume_reading()  # idle, it must still see the server close
         if self.reuse != "never":
             return self.server.idle.admit(upstream)
         own = self.client.own_idle
@@ -227,7 +230,7 @@ class Exchange:
         connection is established ... upgraded to WebSocket"), until either side closes."""
         client, upstream, backend = self.client, self.upstream, self.backend
         assert upstream is not None and upstream.transport is not None and backend is not None
-        upstream.stop_timer()
+        upstream.stop_timer(for_good=True)
         self.keep_alive = False
         Splice(client.become_tunnel(), adopt(upstream.transport, server_early),
                *client.frontend.splice_timeouts(backend), self._tunnel_closed)

@@ -20,7 +20,8 @@ NO_BODY_STATUSES = frozenset({204, 304})
 
 
 class HttpUpstream(asyncio.Protocol):
-    __slots__ = ("_headers", "_reason", "chunked", "complete", "exchange", "idle_in",
+    __slots__ = ("_headers", "_reason", "chunked", "close_delimited", "complete", "exchange",
+                 "idle_in",
                  "parser", "remaining", "reusable", "served", "started", "switched", "target",
                  "timer", "transport")
 
@@ -30,6 +31,7 @@ class HttpUpstream(asyncio.Protocol):
         self._headers: list[tuple[str, str]] = []
         self._reason = b""
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
+        self.close_delimited = False  # the body ends when the server closes
         self.transport: asyncio.Transport | None = None
         self.served = 0
         self.remaining = 0  # Content-Length body bytes still due (forwarded without parsing)
@@ -41,6 +43,7 @@ class HttpUpstream(asyncio.Protocol):
         """Carry `exchange`'s request (a new connection, or one taken from an idle list)."""
         self.exchange, self.idle_in, self.served = exchange, None, self.served + 1
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
+        self.close_delimited = False
         self.remaining = 0
         self.target = server
         if self.timer is None:
@@ -48,10 +51,14 @@ class HttpUpstream(asyncio.Protocol):
         else:
             self.timer.retime(timeout)
 
-    def stop_timer(self) -> None:
-        """The exchange is over: no response is due (an idle connection has no timeout)."""
+    def stop_timer(self, *, for_good: bool = False) -> None:
+        """The exchange is over: no response is due (an idle connection has no timeout);
+        `for_good` when another protocol takes the connection over (a tunnel)."""
         if self.timer is not None:
-            self.timer.pause()
+            if for_good:
+                self.timer.cancel()
+            else:
+                self.timer.pause()
 
     def _timed_out(self) -> None:
         if self.idle_in is None and not self.complete:
@@ -83,7 +90,10 @@ class HttpUpstream(asyncio.Protocol):
                 self.exchange.server_failed(502)
             return
         except httptools.HttpParserError:
-            self.exchange.server_failed(502)
+            if self.complete or self.idle_in is not None:
+                self.close()  # garbage after a finished response: the connection is spoilt
+            else:
+                self.exchange.server_failed(502)
             return
         if self.switched and self.exchange.head.method == "CONNECT":
             self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
@@ -119,7 +129,7 @@ class HttpUpstream(asyncio.Protocol):
             self.exchange.abort()
             self.exchange.client.close()
             return
-        if self.started and not self.chunked and "content-length" not in dict(self._headers):
+        if self.started and self.close_delimited:
             self.complete = True  # a close-delimited body ends with the connection
             self.exchange.response_done()
         else:
@@ -139,6 +149,10 @@ class HttpUpstream(asyncio.Protocol):
         self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1").strip()))
 
     def on_headers_complete(self) -> None:
+        if self.complete or self.idle_in is not None:
+            self.reusable = False  # a response nobody asked for: the connection is spoilt
+            self.close()
+            return
         status = self.parser.get_status_code()
         version = self.parser.get_http_version()
         framing, self._headers = self._headers, []
@@ -168,7 +182,8 @@ class HttpUpstream(asyncio.Protocol):
                            for n, v in headers)
         length = next((v for n, v in framing if n == "content-length"), None)
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
-        framed = no_body or self.chunked or any(n == "content-length" for n, _ in headers)
+        framed = no_body or self.chunked or any(n == "content-length" for n, _ in framing)
+        self.close_delimited = not framed
         exchange.keep_alive = exchange.keep_alive and framed
         exchange.write(serialize_response(version, status, reason, headers,
                                           keep_alive=exchange.keep_alive,

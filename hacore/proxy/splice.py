@@ -24,8 +24,8 @@ class SpliceEnd(asyncio.Protocol):
     """One connection of a splice. It can exist before its peer (a server that speaks first
     while the client side is being attached): what it reads meanwhile is kept."""
 
-    __slots__ = ("early", "fin_timeout", "lost", "peer", "received", "splice", "timer",
-                 "transport")
+    __slots__ = ("early", "fin_timeout", "finished", "lost", "peer", "received", "splice",
+                 "timer", "transport")
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
@@ -35,7 +35,7 @@ class SpliceEnd(asyncio.Protocol):
         self.fin_timeout: float | None = None
         self.early: list[bytes] = []
         self.received = 0
-        self.lost = False
+        self.lost = self.finished = False  # finished: it sent its FIN
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
@@ -52,7 +52,11 @@ class SpliceEnd(asyncio.Protocol):
         peer.transport.write(data)
 
     def eof_received(self) -> bool:
+        self.finished = True
         peer = self.peer
+        if peer is not None and peer.finished and self.splice is not None:
+            self.splice.close()  # both sides are done sending: the session is over
+            return False
         if peer is None or peer.transport is None or not peer.transport.can_write_eof():
             return False
         peer.transport.write_eof()

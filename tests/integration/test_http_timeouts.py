@@ -109,3 +109,53 @@ async def test_buffer_request_answers_100_continue_itself(unused_tcp_port: int) 
         writer.write(b"hello")
         assert await asyncio.wait_for(reader.readuntil(b"ok"), BOUND) == OK
         writer.close()
+
+
+@asynccontextmanager
+async def scripted(port: int, answer: bytes) -> AsyncIterator[None]:
+    """A server that sends `answer` to the first request it reads, then closes."""
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    text = (f"defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
+            f"    default_backend be\nbackend be\n"
+            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    async with data_plane(text):
+        yield
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_a_cut_response_closes_the_client(unused_tcp_port: int) -> None:
+    """A Content-Length body cut by the server's close must not look complete (the next
+    response would be read as its end)."""
+    async with scripted(unused_tcp_port, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(REQUEST)
+        assert await asyncio.wait_for(reader.read(), BOUND) == (
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc")
+        writer.close()
+        await writer.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_bytes_after_a_response_are_not_forwarded(unused_tcp_port: int) -> None:
+    extra = b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nabc"
+    async with scripted(unused_tcp_port, OK + extra):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(REQUEST)
+        assert await asyncio.wait_for(reader.readuntil(b"ok"), BOUND) == OK
+        writer.write(REQUEST)  # a new server connection: the spoilt one was not kept
+        assert await asyncio.wait_for(reader.readuntil(b"ok"), BOUND) == OK
+        writer.close()
+        await writer.wait_closed()
