@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from hacore.http.errors import ERRORS
-from tests.integration.plane import data_plane
+from tests.integration.plane import in_front_of
 
 BOUND = 10.0
 REQUEST = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
@@ -31,16 +31,8 @@ async def proxy(port: int, timeouts: str, delay: float = 0.0) -> AsyncIterator[N
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    text = (f"defaults\n    mode http\n    timeout connect 1s\n    timeout server 5s\n{timeouts}"
-            f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
-            f"backend be\n    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    try:
-        async with data_plane(text):
-            yield
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with in_front_of(handle, port, f"    timeout server 5s\n{timeouts}"):
+        yield
 
 
 async def session(port: int, first: bytes, then: bytes = b"") -> bytes:
@@ -124,15 +116,8 @@ async def scripted(port: int, answer: bytes) -> AsyncIterator[None]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    text = (f"defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n"
-            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
-            f"    default_backend be\nbackend be\n"
-            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    async with data_plane(text):
+    async with in_front_of(handle, port, "    timeout client 5s\n    timeout server 5s\n"):
         yield
-    server.close()
-    await server.wait_closed()
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,5 @@
 """HTTP connections switching protocols (RFC 9110 §7.8, WebSocket's handshake), as haproxy
-from tests.integration.plane import data_plane
+from tests.integration.plane import in_front_of
 2.6 does it: the Upgrade request reaches the server with its headers lower-cased in place, a
 101 carrying Sec-WebSocket-Accept turns both connections into a tunnel under `timeout
 tunnel`, one without it is a 502; a refused switch leaves the connection speaking HTTP."""
@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from tests.integration.plane import data_plane
+from tests.integration.plane import in_front_of
 
 BOUND = 10.0
 SWITCH = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -50,17 +50,8 @@ class Backend:
 
 @asynccontextmanager
 async def proxy(port: int, backend: Backend, timeouts: str) -> AsyncIterator[None]:
-    server = await asyncio.start_server(backend.handle, "127.0.0.1", 0)
-    server_port = server.sockets[0].getsockname()[1]
-    text = (f"defaults\n    mode http\n    timeout connect 1s\n{timeouts}"
-            f"frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n"
-            f"backend be\n    server s1 127.0.0.1:{server_port}\n")
-    try:
-        async with data_plane(text):
-            yield
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with in_front_of(backend.handle, port, timeouts):
+        yield
 
 
 async def read_exactly(reader: asyncio.StreamReader, count: int) -> bytes:

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from tests.integration.backends import start_backends, stop_backends
-from tests.integration.plane import data_plane
+from tests.integration.plane import data_plane, in_front_of
 
 BOUND = 10.0
 
@@ -110,17 +110,9 @@ async def half_closing_backend(port: int, fin_timeouts: str, server_shuts: bool
         closed.set()
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    text = (f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 30s\n"
-            f"    timeout server 30s\n{fin_timeouts}frontend fe\n    bind 127.0.0.1:{port}\n"
-            f"    default_backend be\nbackend be\n"
-            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    try:
-        async with data_plane(text):
-            yield closed
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with in_front_of(handle, port, "    timeout client 30s\n    timeout server 30s\n"
+                           f"{fin_timeouts}", mode="tcp"):
+        yield closed
 
 
 @pytest.mark.asyncio
@@ -151,16 +143,9 @@ async def test_client_speaks_first(unused_tcp_port: int) -> None:
         await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    text = ("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
-            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
-            "    default_backend be\nbackend be\n"
-            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-    try:
-        async with data_plane(text):
-            reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
-            writer.write(b"hello\n")
-            assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
-            writer.close()
-    finally:
-        server.close()
+    settings = "    timeout client 5s\n    timeout server 5s\n"
+    async with in_front_of(answer, unused_tcp_port, settings, mode="tcp"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"hello\n")
+        assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
+        writer.close()
