@@ -40,9 +40,14 @@ SKEW = 0.609375
 SLACK = 0.15  # scheduling and polling on a shared 2-core machine
 
 
-def has_vip(node: Node) -> bool:
+def has_address(node: Node, address: str) -> bool:
+    """Whether `address` (IPv4 or IPv6) is on the node's eth0 now."""
     links = json.loads(run("ip", "-n", node.namespace, "-j", "addr", "show", "eth0"))
-    return any(a.get("local") == VIP for link in links for a in link.get("addr_info", []))
+    return any(a.get("local") == address for link in links for a in link.get("addr_info", []))
+
+
+def has_vip(node: Node) -> bool:
+    return has_address(node, VIP)
 
 
 def wait_for(condition: Callable[[], bool], bound: float, what: str) -> float:

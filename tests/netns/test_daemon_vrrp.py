@@ -6,7 +6,6 @@ untouched, and when the supervisor is killed its VRRP child still hands over gra
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -14,8 +13,17 @@ import time
 
 import pytest
 
-from hacore.lab.netns import LanBuilder, Node, run
-from tests.netns.daemons import CONFIG, MASTER_DOWN, SKEW, SLACK, Daemons, has_vip, wait_for
+from hacore.lab.netns import LanBuilder, run
+from tests.netns.daemons import (
+    CONFIG,
+    MASTER_DOWN,
+    SKEW,
+    SLACK,
+    Daemons,
+    has_address,
+    has_vip,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
 
@@ -114,11 +122,6 @@ vrrp_instance VI_2 {{
     }}
 }}
 """
-
-
-def has_address(node: Node, address: str) -> bool:
-    links = json.loads(run("ip", "-n", node.namespace, "-j", "addr", "show", "eth0"))
-    return any(a.get("local") == address for link in links for a in link.get("addr_info", []))
 
 
 def test_sync_group_fails_over_as_a_whole(lan: LanBuilder, daemons: Daemons) -> None:

@@ -4,7 +4,6 @@ returning with the higher priority, takes it back. keepalived logs no error for 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -12,7 +11,7 @@ import time
 import pytest
 
 from hacore.lab.netns import LanBuilder, Node, run
-from tests.netns.daemons import MASTER_DOWN, SKEW, SLACK, Daemons, wait_for
+from tests.netns.daemons import MASTER_DOWN, SKEW, SLACK, Daemons, has_address, wait_for
 
 pytestmark = [pytest.mark.netns, pytest.mark.interop("keepalived")]
 
@@ -40,8 +39,7 @@ def enable_ipv6(node: Node) -> None:
 
 
 def has_vip6(node: Node) -> bool:
-    links = json.loads(run("ip", "-n", node.namespace, "-6", "-j", "addr", "show", "eth0"))
-    return any(a.get("local") == VIP6 for link in links for a in link.get("addr_info", []))
+    return has_address(node, VIP6)
 
 
 def test_ipv6_handover_with_keepalived(lan: LanBuilder, daemons: Daemons) -> None:
