@@ -21,9 +21,8 @@ NO_BODY_STATUSES = frozenset({204, 304})
 
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "close_delimited", "complete", "exchange",
-                 "idle_in",
-                 "parser", "remaining", "reusable", "served", "started", "switched", "target",
-                 "timer", "transport")
+                 "held", "idle_in", "parser", "remaining", "reusable", "served", "started",
+                 "switched", "target", "timer", "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
@@ -38,6 +37,9 @@ class HttpUpstream(asyncio.Protocol):
         self.idle_in: list[HttpUpstream] | None = None  # the idle list holding it, if parked
         self.target: object = None  # the server it is connected to
         self.timer: IdleTimer | None = None  # `timeout server`, one per connection
+        # A response head not written yet: it goes out with the first body bytes read with
+        # it, one write (one syscall, one segment) for a small response as HAProxy sends it.
+        self.held = b""
 
     def attach(self, exchange: Exchange, server: object, timeout: float | None) -> None:
         """Carry `exchange`'s request (a new connection, or one taken from an idle list)."""
@@ -47,7 +49,7 @@ class HttpUpstream(asyncio.Protocol):
         self.remaining = 0
         self.target = server
         if self.timer is None:
-            self.timer = IdleTimer(timeout, self._timed_out)
+            self.timer = IdleTimer(exchange.client.loop, timeout, self._timed_out)
         else:
             self.timer.retime(timeout)
 
@@ -84,19 +86,31 @@ class HttpUpstream(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
+            self._flush()
             if self.switched:  # a 101 to an Upgrade request: the rest is the new protocol
                 self.exchange.tunnel(data[upgrade.args[0]:])
             elif self.idle_in is None and not self.complete:
                 self.exchange.server_failed(502)
             return
         except httptools.HttpParserError:
+            self._flush()
             if self.complete or self.idle_in is not None:
                 self.close()  # garbage after a finished response: the connection is spoilt
             else:
                 self.exchange.server_failed(502)
             return
+        self._flush()  # the head of a response whose body has not come yet
         if self.switched and self.exchange.head.method == "CONNECT":
             self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
+
+    def _send(self, data: bytes) -> None:
+        if self.held:
+            data, self.held = self.held + data, b""
+        self.exchange.write(data)
+
+    def _flush(self) -> None:
+        if self.held:
+            self._send(b"")
 
     def _forward_body(self, data: bytes) -> None:
         """The hot path of large bodies: a Content-Length body goes out as read, without a
@@ -167,7 +181,7 @@ class HttpUpstream(asyncio.Protocol):
                 return
             self.started = self.switched = True
             exchange.status = status
-            exchange.times[4] = asyncio.get_running_loop().time()
+            exchange.times[4] = exchange.client.loop.time()
             exchange.write(serialize_response(version, status, reason, headers,
                                               keep_alive=True, client_version="1.1"))
             return
@@ -177,7 +191,7 @@ class HttpUpstream(asyncio.Protocol):
             return
         self.started = True
         self.reusable = self.parser.should_keep_alive()
-        exchange.times[4] = asyncio.get_running_loop().time()
+        exchange.times[4] = exchange.client.loop.time()
         self.chunked = any(n == "transfer-encoding" and "chunked" in v.lower()
                            for n, v in headers)
         length = next((v for n, v in framing if n == "content-length"), None)
@@ -185,11 +199,12 @@ class HttpUpstream(asyncio.Protocol):
         framed = no_body or self.chunked or any(n == "content-length" for n, _ in framing)
         self.close_delimited = not framed
         exchange.keep_alive = exchange.keep_alive and framed
-        exchange.write(serialize_response(version, status, reason, headers,
-                                          keep_alive=exchange.keep_alive,
-                                          client_version=exchange.head.version))
+        self.held = serialize_response(version, status, reason, headers,
+                                       keep_alive=exchange.keep_alive,
+                                       client_version=exchange.head.version)
         exchange.status = status
         if no_body:
+            self._flush()
             self.complete = True
             exchange.response_done()
         elif length is not None and length.isdigit() and not self.chunked:
@@ -212,13 +227,15 @@ class HttpUpstream(asyncio.Protocol):
             return
         if not self.complete:
             self.remaining -= 0 if self.chunked else len(body)
-            self.exchange.write(chunk(body) if self.chunked else body)
+            self._send(chunk(body) if self.chunked else body)
 
     def on_message_complete(self) -> None:
         if not self.started or self.complete or self.switched:
             return
         if self.chunked:
-            self.exchange.write(LAST_CHUNK)
+            self._send(LAST_CHUNK)
+        else:
+            self._flush()  # a Content-Length: 0 response
         self.remaining = 0
         self.complete = True
         self.exchange.response_done()
