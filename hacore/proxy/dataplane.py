@@ -46,8 +46,8 @@ class DataPlane:
                     context = tls_context(bind, self.crt_base) if bind.ssl else None
                     sock = listening_socket(bind)
                     self.servers.append(await loop.create_server(
-                        self._factory(frontend, rules, responses, context is not None), sock=sock,
-                        ssl=context))
+                        self._factory(loop, frontend, rules, responses, context is not None),
+                        sock=sock, ssl=context))
         except OSError:
             await self.stop()
             raise
@@ -62,11 +62,12 @@ class DataPlane:
         return rules
 
     @staticmethod
-    def _factory(frontend: RuntimeFrontend, rules: RequestRules | None,
-                 responses: dict[str, ResponseRules], tls: bool) -> Callable[[], asyncio.Protocol]:
+    def _factory(loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
+                 rules: RequestRules | None, responses: dict[str, ResponseRules],
+                 tls: bool) -> Callable[[], asyncio.Protocol]:
         if rules is None:
             return lambda: ClientSide(frontend)
-        return lambda: HttpClient(frontend, rules, responses, tls)
+        return lambda: HttpClient(loop, frontend, rules, responses, tls)
 
     def _purge_idle(self) -> None:
         """Every pool-purge-delay, each server's idle pool sheds half its surplus."""

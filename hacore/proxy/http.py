@@ -39,12 +39,14 @@ from hacore.proxy.views import address_facts
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
-                 "keeps_alive", "own_idle", "parsing", "peer", "receiving_head",
+                 "keeps_alive", "loop", "own_idle", "parsing", "peer", "receiving_head",
                  "refused", "request_started", "requests", "response_rules", "rules", "ssl",
                  "switching", "timeouts", "transport")
 
-    def __init__(self, frontend: RuntimeFrontend, rules: RequestRules,
-                 response_rules: dict[str, ResponseRules], ssl: bool) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
+                 rules: RequestRules, response_rules: dict[str, ResponseRules],
+                 ssl: bool) -> None:
+        self.loop = loop  # kept: asyncio.get_running_loop() costs a getpid() per call
         self.frontend, self.rules, self.ssl = frontend, rules, ssl
         self.response_rules = response_rules  # "" = the frontend's, else per backend name
         self.keeps_alive = frontend.config.settings.keep_alive is not KeepAliveMode.CLOSE
@@ -73,7 +75,7 @@ class HttpClient(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
         self.frontend.connections.add(self)
         self.accepted = time.time()
-        self.request_started = asyncio.get_running_loop().time()
+        self.request_started = self.loop.time()
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
@@ -84,8 +86,8 @@ class HttpClient(asyncio.Protocol):
         timeouts = self.frontend.config.settings.timeouts
         request = seconds(timeouts.http_request)
         self.timeouts = request, seconds(timeouts.http_keep_alive) or request
-        self.client_timer = IdleTimer(seconds(timeouts.client), self._timed_out)
-        self.head_timer = IdleTimer(request, self._timed_out)
+        self.client_timer = IdleTimer(self.loop, seconds(timeouts.client), self._timed_out)
+        self.head_timer = IdleTimer(self.loop, request, self._timed_out)
 
     def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
         return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
@@ -267,7 +269,7 @@ class HttpClient(asyncio.Protocol):
     def exchange_done(self, exchange: Exchange) -> None:
         self.active = None
         self._log(exchange)
-        self.request_started = asyncio.get_running_loop().time()
+        self.request_started = self.loop.time()
         if not exchange.keep_alive:
             self.close()
             return

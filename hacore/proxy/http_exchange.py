@@ -58,8 +58,7 @@ class Exchange:
         self.reuse: str | None = None  # the http-reuse mode, None: the server side closes
         # loop times for the log's timers: request started, head complete, connect began,
         # connected, response head, end
-        now = asyncio.get_running_loop().time()
-        self.times = [client.request_started, now, -1.0, -1.0, -1.0, -1.0]
+        self.times = [client.request_started, client.loop.time(), -1.0, -1.0, -1.0, -1.0]
 
     def start(self) -> None:
         if self.client.frontend.config.settings.buffer_request and self._hold(self.start):
@@ -97,7 +96,7 @@ class Exchange:
         key = backend.uri_key(self.head.target.encode("latin-1"))
         if key is None:
             key = backend.source_key(self.head.src_family, self.head.src)
-        self.times[2] = asyncio.get_running_loop().time()
+        self.times[2] = self.client.loop.time()
         # The hot path: a server with room and an idle connection to it carry the request
         # at once, without a task (the queue, if any, goes first).
         server = backend.choose(key, None) if not backend.waiting else None
@@ -111,7 +110,7 @@ class Exchange:
                 return
         self.chosen = server
         self.client.transport.pause_reading()
-        self.task = asyncio.get_running_loop().create_task(self._connect(backend, key, server))
+        self.task = self.client.loop.create_task(self._connect(backend, key, server))
 
     async def _connect(self, backend: RuntimeBackend, key: int | None,
                        chosen: RuntimeServer | None) -> None:
@@ -120,7 +119,7 @@ class Exchange:
         result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self),
                                idle=idle, chosen=chosen)
         if result is None:
-            self.times[3] = asyncio.get_running_loop().time()
+            self.times[3] = self.client.loop.time()
             self.local_response(backend.pages[503], keep_alive=False)
             return
         self._connected(*result)
@@ -128,7 +127,7 @@ class Exchange:
     def _connected(self, server: RuntimeServer, transport: asyncio.Transport,
                    protocol: asyncio.Protocol) -> None:
         assert self.backend is not None
-        self.times[3] = asyncio.get_running_loop().time()
+        self.times[3] = self.client.loop.time()
         self.server, self.server_name = server, server.name
         server.sessions.add(self)
         server.idle.attach()
@@ -268,7 +267,7 @@ class Exchange:
         self.response_done()
 
     def response_done(self) -> None:
-        self.times[5] = asyncio.get_running_loop().time()
+        self.times[5] = self.client.loop.time()
         self._release()
         self.client.exchange_done(self)
 

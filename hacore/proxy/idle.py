@@ -18,8 +18,9 @@ def seconds(milliseconds: int | None) -> float | None:
 class IdleTimer:
     __slots__ = ("_armed", "_expire", "_handle", "_loop", "last_activity", "paused", "timeout")
 
-    def __init__(self, timeout: float | None, expire: Callable[[], None]) -> None:
-        self._loop = asyncio.get_running_loop()
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float | None,
+                 expire: Callable[[], None]) -> None:
+        self._loop = loop
         self.timeout = timeout
         self._expire = expire
         self.last_activity = self._loop.time()

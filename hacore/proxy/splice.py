@@ -110,10 +110,11 @@ class Splice:
         self.finished = finished
         self.client, self.server = client, server
         self.open_ends = 2
+        loop = asyncio.get_running_loop()
         for end, peer, timeout, fin in ((client, server, timeouts[0], fin_timeouts[0]),
                                         (server, client, timeouts[1], fin_timeouts[1])):
             end.splice, end.peer, end.fin_timeout = self, peer, fin
-            end.timer = IdleTimer(timeout, self.close)
+            end.timer = IdleTimer(loop, timeout, self.close)
         for end, peer in ((client, server), (server, client)):
             if peer.transport is not None:
                 for data in end.early:

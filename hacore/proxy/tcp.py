@@ -40,11 +40,12 @@ class ClientSide(asyncio.Protocol):
         self.transport = transport = cast(asyncio.Transport, transport)
         self.frontend.connections.add(self)
         self.accepted = time.time()
-        self.started = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        self.started = loop.time()
         transport.pause_reading()  # nothing to forward to until the server answers
-        self.client_timer = IdleTimer(self.frontend.tcp_timeouts()[0], self.close)
+        self.client_timer = IdleTimer(loop, self.frontend.tcp_timeouts()[0], self.close)
         view = ConnectionView(transport.get_extra_info("socket"))
-        self.task = asyncio.get_running_loop().create_task(self._connect(view))
+        self.task = loop.create_task(self._connect(view))
 
     async def _connect(self, view: ConnectionView) -> None:
         backend = self.frontend.backend_for(view)
