@@ -1,0 +1,154 @@
+"""The Python cost of one small HTTP request through hacore's data plane, without sockets or
+kernel: the client Protocol, the Exchange and the server-side Protocol are driven with
+in-memory transports, so what is timed is hacore's own code (parse, route, rewrite, frame,
+timers, bookkeeping), the part a change to the hot path can move. `proxy/run.py` measures
+the whole system against HAProxy; this one isolates where a microsecond goes.
+
+Modes: `reuse` (HAProxy's default keep-alive, the request rides an idle server connection)
+and `server-close` (the course's `option http-server-close`: a new server connection per
+request, made by a loop whose create_connection answers at once).
+
+Run:
+    .venv/bin/python benchmarks/proxy/hotpath.py [--requests 20000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import time
+from collections.abc import Callable
+from typing import Any
+
+import uvloop
+
+from hacore.config import load_texts
+from hacore.proxy.dataplane import DataPlane
+from hacore.proxy.http import HttpClient
+from hacore.proxy.http_rules import RequestRules
+from hacore.proxy.http_upstream import HttpUpstream
+
+REQUEST = (b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: wrk\r\n"
+           b"Accept: */*\r\n\r\n")
+RESPONSE = (b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 64\r\n\r\n"
+            + b"x" * 64)
+CONFIG = """defaults
+    mode http
+    {option}
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind 127.0.0.1:8080
+    default_backend be
+backend be
+    http-reuse always
+    server o1 127.0.0.1:8081
+"""
+
+
+class MemoryTransport(asyncio.Transport):
+    """What the Protocols need of a transport; writes are counted, not sent."""
+
+    def __init__(self, peer: tuple[str, int]) -> None:
+        super().__init__()
+        self.peer, self.written, self.writes, self.closing = peer, 0, 0, False
+        self.protocol: asyncio.Protocol | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += len(data)
+        self.writes += 1
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        if not self.closing and self.protocol is not None:
+            self.closing = True
+            asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": self.peer, "sockname": ("127.0.0.1", 8080)}.get(name, default)
+
+
+class MemoryLoop(uvloop.Loop):  # type: ignore[misc]
+    """create_connection answers at once with an in-memory transport (server-close mode)."""
+
+    last: HttpUpstream | None = None
+
+    async def create_connection(self, protocol_factory: Callable[[], asyncio.Protocol],
+                                *args: Any, **kwargs: Any) -> Any:
+        protocol = protocol_factory()
+        transport = MemoryTransport(("127.0.0.1", 8081))
+        transport.protocol = protocol
+        protocol.connection_made(transport)
+        assert isinstance(protocol, HttpUpstream)
+        self.last = protocol
+        return transport, protocol
+
+
+async def drive(mode: str, requests: int, profile: bool) -> float:
+    option = "option http-server-close" if mode == "server-close" else ""
+    config = load_texts([("bench.cfg", CONFIG.format(option=option))], env={}).haproxy
+    assert config is not None
+    plane = DataPlane(config)
+    frontend = plane.frontends[0]
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, MemoryLoop)
+    client = HttpClient(loop, frontend, RequestRules(frontend.config, frontend.pages),
+                        plane._response_rules(frontend), False)
+    client_transport = MemoryTransport(("127.0.0.1", 40000))
+    client_transport.protocol = client
+    client.connection_made(client_transport)
+
+    async def one() -> None:
+        client.data_received(REQUEST)
+        if client.active is not None and client.active.upstream is None:
+            await asyncio.sleep(0)  # the connect task runs
+        upstream = client.active.upstream if client.active is not None else loop.last
+        assert upstream is not None
+        upstream.data_received(RESPONSE)
+
+    server = plane.backends["be"].servers[0]
+    parked = HttpUpstream(None)  # type: ignore[arg-type]  # an idle connection to start with
+    parked.connection_made(MemoryTransport(("127.0.0.1", 8081)))
+    parked.target, parked.served = server, 2
+    server.idle.admit(parked)
+    for _ in range(200):  # warm-up
+        await one()
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    for _ in range(requests):
+        await one()
+    if profiler is not None:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    elapsed = time.perf_counter() - started
+    assert client_transport.written > requests * len(RESPONSE) // 2, "responses went missing"
+    return elapsed / requests * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    for mode in ("reuse", "server-close"):
+        runner = asyncio.Runner(loop_factory=MemoryLoop)
+        with runner:
+            cost = runner.run(drive(mode, args.requests, args.profile))
+        print(f"{mode:13} {cost:6.1f} µs of Python per request")
+
+
+if __name__ == "__main__":
+    main()
