@@ -116,8 +116,8 @@ class Exchange:
                        chosen: RuntimeServer | None) -> None:
         self.chosen = None  # connect() owns its count from here
         idle = None if self.reuse is None or chosen else self._idle_connection
-        result = await connect(backend, key, self.head.dst_port, lambda: HttpUpstream(self),
-                               idle=idle, chosen=chosen)
+        result = await connect(self.client.loop, backend, key, self.head.dst_port,
+                               lambda: HttpUpstream(self), idle=idle, chosen=chosen)
         if result is None:
             self.times[3] = self.client.loop.time()
             self.local_response(backend.pages[503], keep_alive=False)

@@ -55,9 +55,10 @@ class ClientSide(asyncio.Protocol):
             return
         self.backend = backend
         key = backend.source_key(view.src_family, view.src)
-        self.times[0] = asyncio.get_running_loop().time()
-        result = await connect(backend, key, view.dst_port, SpliceEnd)
-        self.times[1] = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        self.times[0] = loop.time()
+        result = await connect(loop, backend, key, view.dst_port, SpliceEnd)
+        self.times[1] = loop.time()
         if result is None:
             self._log(f"{backend.name}/<NOSRV> no server could be reached")
             self.transport.close()

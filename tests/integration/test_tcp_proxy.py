@@ -5,6 +5,7 @@ redispatched, idle connections time out."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -74,6 +75,24 @@ async def test_dead_server_is_retried_then_redispatched(unused_tcp_port: int) ->
             "    server dead 127.0.0.1:1\n    server s2 127.0.0.1:{0}\n")
     async with proxy(unused_tcp_port, dead, ["s2"]):
         assert await first_line(unused_tcp_port) == "s2"
+
+
+@pytest.mark.asyncio
+async def test_a_connect_that_times_out_is_redispatched(unused_tcp_port: int) -> None:
+    """A server whose accept queue is full drops the SYN: `timeout connect` ends the
+    attempt (200 ms, before the kernel's 1 s SYN retransmit), the retry goes elsewhere."""
+    with socket.socket() as full, socket.socket() as queued:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)  # one connection queued fills it
+        queued.connect(full.getsockname())
+        backend = ("    retries 1\n    option redispatch\n    timeout connect 200ms\n"
+                   f"    server full 127.0.0.1:{full.getsockname()[1]}\n"
+                   "    server s2 127.0.0.1:{0}\n")
+        async with proxy(unused_tcp_port, backend, ["s2"]):
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            assert await first_line(unused_tcp_port) == "s2"
+            assert loop.time() - started >= 0.2
 
 
 @pytest.mark.asyncio
