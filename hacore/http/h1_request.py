@@ -127,6 +127,7 @@ def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Fra
         raise HeadError(400, "too many headers")
     head = RequestHead(method, target, version, headers)
     framing = _framing(head)
+    head.chunked = framing.chunked
     _authority(head)
     if (version == "1.0" and method in BODILESS_10
             and (framing.chunked or (framing.length or 0) != 0)):

@@ -17,10 +17,9 @@ from hacore.config.haproxy_model import ForwardFor
 PERSISTENCE_TOKENS = frozenset({"keep-alive", "close"})
 
 
-def _forwarded(headers: list[tuple[str, str]], lines: list[str]) -> None:
+def _forwarded(headers: list[tuple[str, str]], lines: list[str], chunked: bool) -> None:
     """The header lines HAProxy forwards: the body framing is the proxy's (Content-Length
-    goes when the body is chunked), `connection` loses its keep-alive and close tokens."""
-    chunked = any(n == "transfer-encoding" and "chunked" in v.lower() for n, v in headers)
+    goes when the body is `chunked`), `connection` loses its keep-alive and close tokens."""
     for name, value in headers:
         if name == "connection":
             kept = ", ".join(t.strip() for t in value.split(",")
@@ -41,8 +40,8 @@ def header_tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
 
 
 class RequestHead:
-    __slots__ = ("_path", "dst", "dst_family", "dst_port", "headers", "method", "sni", "src",
-                 "src_family", "src_port", "ssl", "target", "version")
+    __slots__ = ("_path", "chunked", "dst", "dst_family", "dst_port", "headers", "method", "sni",
+                 "src", "src_family", "src_port", "ssl", "target", "version")
 
     def __init__(self, method: str, target: str, version: str,
                  headers: list[tuple[str, str]]) -> None:
@@ -52,6 +51,9 @@ class RequestHead:
         self.src_family = self.dst_family = 4
         self.ssl = False
         self.sni: str | None = None
+        # The body is chunked: decided once from the head as received, as HAProxy's parser
+        # sets its framing flags (h1_parse_xfer_enc_header()); rules do not reframe it.
+        self.chunked = False
 
     @property
     def path(self) -> str | None:
@@ -67,10 +69,6 @@ class RequestHead:
 
     def tokens(self, name: str) -> set[str]:
         return header_tokens(self.headers, name)
-
-    @property
-    def chunked(self) -> bool:
-        return "chunked" in self.tokens("transfer-encoding")
 
     @property
     def upgrade(self) -> bool:
@@ -111,7 +109,7 @@ class RequestHead:
         """The request line and headers for the server, then `connection: <connection>`
         when given. Content-Length is dropped when the body is chunked (RFC 9112 §6.3)."""
         lines = [f"{self.method} {self.target} HTTP/{self.version}"]
-        _forwarded(self.headers, lines)
+        _forwarded(self.headers, lines, self.chunked)
         if connection is not None:
             lines.append(f"connection: {connection}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -134,11 +132,11 @@ def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
 
 
 def serialize_response(version: str, status: int, reason: str, headers: list[tuple[str, str]],
-                       *, keep_alive: bool, client_version: str) -> bytes:
+                       *, keep_alive: bool, client_version: str, chunked: bool = False) -> bytes:
     """A response head for the client, then `connection: close` or, for an HTTP/1.0 client
     kept alive, `connection: keep-alive`; a 101 goes as it came (lower-cased)."""
     lines = [f"HTTP/{version} {status} {reason}"]
-    _forwarded(headers, lines)
+    _forwarded(headers, lines, chunked)
     if status == 101:
         pass
     elif not keep_alive:

@@ -192,16 +192,21 @@ class HttpUpstream(asyncio.Protocol):
         self.started = True
         self.reusable = self.parser.should_keep_alive()
         exchange.times[4] = exchange.client.loop.time()
-        self.chunked = any(n == "transfer-encoding" and "chunked" in v.lower()
-                           for n, v in headers)
-        length = next((v for n, v in framing if n == "content-length"), None)
+        # The framing is the server's, as llhttp reads it (rules do not change it).
+        length = None
+        for name, value in framing:
+            if name == "transfer-encoding" and "chunked" in value.lower():
+                self.chunked = True
+            elif name == "content-length" and length is None:
+                length = value
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
-        framed = no_body or self.chunked or any(n == "content-length" for n, _ in framing)
+        framed = no_body or self.chunked or length is not None
         self.close_delimited = not framed
         exchange.keep_alive = exchange.keep_alive and framed
         self.held = serialize_response(version, status, reason, headers,
                                        keep_alive=exchange.keep_alive,
-                                       client_version=exchange.head.version)
+                                       client_version=exchange.head.version,
+                                       chunked=self.chunked)
         exchange.status = status
         if no_body:
             self._flush()
