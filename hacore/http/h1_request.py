@@ -17,7 +17,7 @@ sent as 1.1, default ports removed from absolute URIs and Host.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hacore.http.message import RequestHead
 
@@ -28,6 +28,11 @@ REQUEST_LINE = re.compile(rb"(" + TOKEN + rb"+)[ \t]+([^ \t]+)[ \t]+HTTP/([0-9])
 # expressions; anything else takes the line-by-line path, which knows every rule.
 FIELD = re.compile(rb"(" + TOKEN + rb"{1,255}):[ \t]*([^\r\n]*?)[ \t]*\r\n")
 FIELDS = re.compile(rb"(?:" + TOKEN + rb"{1,255}:[^\r\n]*\r\n)*")
+# The common request line, `METHOD SP target SP HTTP/1.x` with a registered method, is split
+# without the regular expression (which would read it the same way).
+COMMON_METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS",
+                                          "PATCH", "CONNECT", "TRACE")}
+COMMON_VERSIONS = {b"HTTP/1.1": "1.1", b"HTTP/1.0": "1.0"}
 URI_REFUSED = re.compile(rb"[\x00-\x20#\x80-\xff]")
 MAX_NAME = 255  # bytes: a longer header name is refused (measured)
 HTX_BLOCK = 8  # HAProxy's per-block overhead when it stores a head (htx.h)
@@ -49,16 +54,15 @@ class HeadError(Exception):
 class HeadLimits:
     bufsize: int = 16384  # tune.bufsize
     maxhdr: int = 101  # tune.http.maxhdr, the end of headers takes one slot
+    # The largest head HAProxy stores: the buffer less tune.maxrewrite (1024, at most half
+    # the buffer) and its own bookkeeping.
+    head_cost: int = field(init=False)
+    raw_head: int = field(init=False)  # measured: 16320 raw bytes with whitespace padding
 
-    @property
-    def head_cost(self) -> int:
-        """The largest head HAProxy stores: the buffer less tune.maxrewrite (1024, at most
-        half the buffer) and its own bookkeeping."""
-        return self.bufsize - min(1024, self.bufsize // 2) - HTX_SPARE
-
-    @property
-    def raw_head(self) -> int:
-        return self.bufsize - 64  # measured: 16320 raw bytes with whitespace padding
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "head_cost",
+                           self.bufsize - min(1024, self.bufsize // 2) - HTX_SPARE)
+        object.__setattr__(self, "raw_head", self.bufsize - 64)
 
 
 @dataclass(slots=True)
@@ -74,7 +78,7 @@ class Framing:
 def find_head_end(buffer: bytes | bytearray, start: int = 0) -> int:
     """The offset just past the empty line ending a head, or -1 (CRLF or bare LF lines)."""
     end = buffer.find(b"\r\n\r\n", start)
-    if end >= 0 and b"\n\n" not in buffer[start:end] and b"\n\r\n" not in buffer[start:end]:
+    if end >= 0 and buffer.find(b"\n\n", start, end) < 0 and buffer.find(b"\n\r\n", start, end) < 0:
         return end + 4
     candidates = [i + n for i, n in ((buffer.find(b"\n\n", start), 2),
                                      (buffer.find(b"\n\r\n", start), 3)) if i >= 0]
@@ -150,6 +154,11 @@ def _parse_lines(raw: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
 
 
 def _request_line(line: bytes) -> tuple[str, str, str]:
+    parts = line.split(b" ")
+    if len(parts) == 3 and parts[1] and not URI_REFUSED.search(parts[1]):
+        method, version = COMMON_METHODS.get(parts[0]), COMMON_VERSIONS.get(parts[2])
+        if method is not None and version is not None:
+            return method, parts[1].decode("latin-1"), version
     match = REQUEST_LINE.fullmatch(line)
     if match is None:
         raise HeadError(400, "invalid request line")
