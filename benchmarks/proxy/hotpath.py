@@ -68,6 +68,7 @@ class MemoryTransport(asyncio.Transport):
         if not self.closing and self.protocol is not None:
             self.closing = True
             asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
+            self.protocol = None  # as uvloop forgets it
 
     def pause_reading(self) -> None:
         pass

@@ -254,8 +254,8 @@ class HttpClient(asyncio.Protocol):
     def become_tunnel(self) -> SpliceEnd:
         """This connection leaves HTTP: its timers stop, a splice end takes it over with
         the bytes that followed the request."""
-        self.client_timer.cancel()
-        self.head_timer.cancel()
+        self.client_timer.close()
+        self.head_timer.close()
         early = bytes(self.buffer)
         self.buffer.clear()
         self.switching = False
@@ -313,8 +313,8 @@ class HttpClient(asyncio.Protocol):
         self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.client_timer.cancel()
-        self.head_timer.cancel()
+        self.client_timer.close()
+        self.head_timer.close()
         for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()

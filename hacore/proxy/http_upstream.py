@@ -130,7 +130,15 @@ class HttpUpstream(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.timer is not None:
-            self.timer.cancel()
+            self.timer.close()
+        try:
+            self._lost()
+        finally:
+            # The parser's callbacks and the exchange refer back to this connection: without
+            # them it is freed at once, not by the cycle collector (nothing reads them now).
+            del self.parser, self.exchange
+
+    def _lost(self) -> None:
         if self.idle_in is not None:  # the server closed an idle connection
             if self in self.idle_in:
                 self.idle_in.remove(self)

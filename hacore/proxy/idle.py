@@ -10,6 +10,10 @@ import asyncio
 from collections.abc import Callable
 
 
+def _nothing() -> None:
+    pass
+
+
 def seconds(milliseconds: int | None) -> float | None:
     """A configured timeout (ms, None or 0 when unset) as the timer takes it: None = never."""
     return milliseconds / 1000 if milliseconds else None
@@ -72,3 +76,9 @@ class IdleTimer:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+
+    def close(self) -> None:
+        """For good, the connection is gone: the callback goes too, so that nothing refers
+        back to the connection, which is then freed at once, not by the cycle collector."""
+        self.cancel()
+        self._expire = _nothing

@@ -77,7 +77,7 @@ class SpliceEnd(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
         if self.timer is not None:
-            self.timer.cancel()
+            self.timer.close()
         if self.splice is not None:
             self.splice.end_lost(self)
 

@@ -69,7 +69,7 @@ class ClientSide(asyncio.Protocol):
         if self.transport.is_closing():
             transport.close()
             return
-        self.client_timer.cancel()
+        self.client_timer.close()
         self.splice = Splice(adopt(self.transport, b"".join(self.early)), cast(SpliceEnd, protocol),
                              *self.frontend.splice_timeouts(backend),
                              self._spliced_closed)
@@ -89,7 +89,7 @@ class ClientSide(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The client left before its server answered."""
-        self.client_timer.cancel()
+        self.client_timer.close()
         self.task.cancel()
         self._release()
         self._log_session()
