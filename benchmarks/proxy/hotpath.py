@@ -4,9 +4,10 @@ in-memory transports, so what is timed is hacore's own code (parse, route, rewri
 timers, bookkeeping), the part a change to the hot path can move. `proxy/run.py` measures
 the whole system against HAProxy; this one isolates where a microsecond goes.
 
-Modes: `reuse` (HAProxy's default keep-alive, the request rides an idle server connection)
-and `server-close` (the course's `option http-server-close`: a new server connection per
-request, made by a loop whose create_connection answers at once).
+Modes: `reuse` (HAProxy's default keep-alive, the request rides an idle server connection),
+`server-close` (the course's `option http-server-close`: a new server connection per
+request, made by a loop whose create_connection answers at once) and `close` (the same with
+a client connection per request, `Connection: close`).
 
 Run:
     .venv/bin/python benchmarks/proxy/hotpath.py [--requests 20000] [--profile]
@@ -32,6 +33,7 @@ from hacore.proxy.http_upstream import HttpUpstream
 
 REQUEST = (b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: wrk\r\n"
            b"Accept: */*\r\n\r\n")
+CLOSING = REQUEST[:-2] + b"Connection: close\r\n\r\n"
 RESPONSE = (b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 64\r\n\r\n"
             + b"x" * 64)
 CONFIG = """defaults
@@ -97,26 +99,39 @@ class MemoryLoop(uvloop.Loop):  # type: ignore[misc]
 
 
 async def drive(mode: str, requests: int, profile: bool) -> float:
-    option = "option http-server-close" if mode == "server-close" else ""
+    option = "" if mode == "reuse" else "option http-server-close"
     config = load_texts([("bench.cfg", CONFIG.format(option=option))], env={}).haproxy
     assert config is not None
     plane = DataPlane(config)
     frontend = plane.frontends[0]
     loop = asyncio.get_running_loop()
     assert isinstance(loop, MemoryLoop)
-    client = HttpClient(loop, frontend, RequestRules(frontend.config, frontend.pages),
-                        plane._response_rules(frontend), False)
-    client_transport = MemoryTransport(("127.0.0.1", 40000))
-    client_transport.protocol = client
-    client.connection_made(client_transport)
+    rules, responses = RequestRules(frontend.config, frontend.pages), plane._response_rules(frontend)
+    answered = 0
+
+    def accept() -> tuple[HttpClient, MemoryTransport]:
+        client = HttpClient(loop, frontend, rules, responses, False)
+        transport = MemoryTransport(("127.0.0.1", 40000))
+        transport.protocol = client
+        client.connection_made(transport)
+        return client, transport
+
+    client, client_transport = accept()
 
     async def one() -> None:
-        client.data_received(REQUEST)
+        nonlocal client, client_transport, answered
+        if mode == "close":
+            client, client_transport = accept()
+        before = client_transport.written
+        client.data_received(CLOSING if mode == "close" else REQUEST)
         if client.active is not None and client.active.upstream is None:
             await asyncio.sleep(0)  # the connect task runs
         upstream = client.active.upstream if client.active is not None else loop.last
         assert upstream is not None
         upstream.data_received(RESPONSE)
+        answered += client_transport.written - before >= len(RESPONSE)
+        if mode == "close":
+            await asyncio.sleep(0)  # connection_lost of both sides
 
     server = plane.backends["be"].servers[0]
     parked = HttpUpstream(None)  # type: ignore[arg-type]  # an idle connection to start with
@@ -135,7 +150,7 @@ async def drive(mode: str, requests: int, profile: bool) -> float:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     elapsed = time.perf_counter() - started
-    assert client_transport.written > requests * len(RESPONSE) // 2, "responses went missing"
+    assert answered == requests + 200, "responses went missing"
     return elapsed / requests * 1e6
 
 
@@ -144,7 +159,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    for mode in ("reuse", "server-close"):
+    for mode in ("reuse", "server-close", "close"):
         runner = asyncio.Runner(loop_factory=MemoryLoop)
         with runner:
             cost = runner.run(drive(mode, args.requests, args.profile))
