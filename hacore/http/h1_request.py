@@ -337,6 +337,6 @@ def _websocket(head: RequestHead, framing: Framing) -> None:
     if framing.chunked or framing.length:
         head.del_header("upgrade")
         return
-    if ("upgrade" in head.tokens("connection") and "websocket" in head.tokens("upgrade")
+    if ("upgrade" in head.connection and "websocket" in head.tokens("upgrade")
             and len(head.get("sec-websocket-key") or "") != 24):
         raise HeadError(400, "WebSocket handshake without a valid Sec-WebSocket-Key")

@@ -40,13 +40,14 @@ def header_tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
 
 
 class RequestHead:
-    __slots__ = ("_path", "chunked", "dst", "dst_family", "dst_port", "headers", "method", "sni",
-                 "src", "src_family", "src_port", "ssl", "target", "version")
+    __slots__ = ("_connection", "_path", "chunked", "dst", "dst_family", "dst_port", "headers",
+                 "method", "sni", "src", "src_family", "src_port", "ssl", "target", "version")
 
     def __init__(self, method: str, target: str, version: str,
                  headers: list[tuple[str, str]]) -> None:
         self.method, self.target, self.version, self.headers = method, target, version, headers
         self._path: str | bool | None = False  # False: not computed yet
+        self._connection: set[str] | None = None  # None: not computed since the last edit
         self.src = self.dst = self.src_port = self.dst_port = 0
         self.src_family = self.dst_family = 4
         self.ssl = False
@@ -71,27 +72,41 @@ class RequestHead:
         return header_tokens(self.headers, name)
 
     @property
+    def connection(self) -> set[str]:
+        """The tokens of the `connection` headers, read once per version of the headers
+        (every request asks several times: keep-alive, upgrade, the server's value)."""
+        if self._connection is None:
+            self._connection = header_tokens(self.headers, "connection")
+        return self._connection
+
+    @property
     def upgrade(self) -> bool:
         """RFC 9110 §7.8: a protocol switch is asked with an `upgrade` header named in
         `connection` (the rule llhttp applies too)."""
-        return self.get("upgrade") is not None and "upgrade" in self.tokens("connection")
+        return self.get("upgrade") is not None and "upgrade" in self.connection
 
     def client_wants_keep_alive(self) -> bool:
         """RFC 9112 §9.3: HTTP/1.1 persists unless `close`; 1.0 only with `keep-alive`."""
-        tokens = self.tokens("connection")
+        tokens = self.connection
         if self.version == "1.1":
             return "close" not in tokens
         return "keep-alive" in tokens
 
     def set_header(self, name: str, value: str) -> None:
         self.del_header(name)
+        self.add_header(name, value)
+
+    def add_header(self, name: str, value: str) -> None:
         self.headers.append((name, value))
+        self._connection = None
 
     def set_header_in_place(self, name: str, value: str) -> None:
         self.headers = [(n, value if n == name else v) for n, v in self.headers]
+        self._connection = None
 
     def del_header(self, name: str) -> None:
         self.headers = [(h, v) for h, v in self.headers if h != name]
+        self._connection = None
 
     def server_connection(self, keep_alive: bool, forced_close: bool = False) -> str | None:
         """The `connection` value haproxy 2.6 adds for the server (mux_h1.c
@@ -99,7 +114,7 @@ class RequestHead:
         `upgrade` (it passes as is); in keep-alive mode nothing for HTTP/1.1 and `keep-alive`
         for 1.0, unless the request itself forces the close (Transfer-Encoding with
         Content-Length or in 1.0); when closing, `close` for 1.1 and nothing for 1.0."""
-        if "upgrade" in self.tokens("connection") or (keep_alive and forced_close):
+        if "upgrade" in self.connection or (keep_alive and forced_close):
             return None
         if keep_alive:
             return None if self.version == "1.1" else "keep-alive"
@@ -128,7 +143,7 @@ def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
                else ipaddress.IPv6Address(head.src))
     if option.except_network and address in ipaddress.ip_network(option.except_network, False):
         return
-    head.headers.append((name, str(address)))
+    head.add_header(name, str(address))
 
 
 def serialize_response(version: str, status: int, reason: str, headers: list[tuple[str, str]],

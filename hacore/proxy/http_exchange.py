@@ -261,7 +261,7 @@ class Exchange:
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         generated = data in GENERATED or data[9:10] == b"3"  # built-in pages and redirects
         if generated and self.head.version == "1.1" and (
-                "close" in self.head.tokens("connection")):
+                "close" in self.head.connection):
             data = with_close(data)
         self.write(data)
         self.response_done()

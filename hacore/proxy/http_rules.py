@@ -89,7 +89,7 @@ def _http_request(rule: HttpRule, head: RequestHead, pages: dict[int, bytes]) ->
         if rule.action == "set-header":
             head.set_header(name, value)
         else:
-            head.headers.append((name, value))
+            head.add_header(name, value)
     elif rule.action == "del-header" and args:
         head.del_header(args[0].lower())
     return None
