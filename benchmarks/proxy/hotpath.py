@@ -10,7 +10,7 @@ request, made by a loop whose create_connection answers at once) and `close` (th
 a client connection per request, `Connection: close`).
 
 Run:
-    .venv/bin/python benchmarks/proxy/hotpath.py [--requests 20000] [--profile]
+    .venv/bin/python benchmarks/proxy/hotpath.py [--requests 20000] [--profile] [--only MODE]
 """
 
 from __future__ import annotations
@@ -158,8 +158,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", default="", help="the modes whose name contains this")
     args = parser.parse_args()
-    for mode in ("reuse", "server-close", "close"):
+    for mode in [m for m in ("reuse", "server-close", "close") if args.only in m]:
         runner = asyncio.Runner(loop_factory=MemoryLoop)
         with runner:
             cost = runner.run(drive(mode, args.requests, args.profile))
