@@ -109,7 +109,8 @@ class Exchange:
                 self._connected(server, *idle)
                 return
         self.chosen = server
-        self.client.transport.pause_reading()
+        if not self.body_done:  # the body waits for the server (flow control)
+            self.client.transport.pause_reading()
         self.task = self.client.loop.create_task(self._connect(backend, key, server))
 
     async def _connect(self, backend: RuntimeBackend, key: int | None,
