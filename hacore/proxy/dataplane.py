@@ -1,5 +1,5 @@
 """The data plane's top level: runtime backends and frontends from the configuration, one
-listening server per `bind`, started and stopped together."""
+listener per `bind` (admitting sessions within `maxconn`), started and stopped together."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from hacore.config.haproxy_model import HaproxyConfig, Mode
 from hacore.health.checker import BackendChecker, checkers_for
+from hacore.proxy.admission import Admission, Listener, Slots, ideal_maxconn, raise_fd_limit
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http import HttpClient
@@ -25,14 +26,21 @@ class DataPlane:
         self.crt_base = config.global_.crt_base
         self.spread_checks = config.global_.spread_checks
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
-        self.frontends = [RuntimeFrontend(f, self.backends, config.global_)
-                          for f in config.frontends]
-        self.servers: list[asyncio.Server] = []
+        self.sockets = sum(len(f.binds) for f in config.frontends) + sum(
+            len(b.servers) for b in config.backends)  # listening and check sockets
+        self.process = Slots(config.global_.maxconn or ideal_maxconn(self.sockets))
+        doors: list[Admission] = []
+        self.frontends = [
+            RuntimeFrontend(f, self.backends, config.global_,
+                            Admission(f.settings.maxconn or self.process.limit, self.process, doors))
+            for f in config.frontends]
+        self.listeners: list[Listener] = []
         self.checkers: list[BackendChecker] = []
         self.purger: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        raise_fd_limit(self.process.limit, self.sockets)
         self.checkers = checkers_for(list(self.backends.values()), self.spread_checks)
         for checker in self.checkers:
             checker.start()
@@ -44,10 +52,12 @@ class DataPlane:
                 responses = self._response_rules(frontend)
                 for bind in frontend.config.binds:
                     context = tls_context(bind, self.crt_base) if bind.ssl else None
-                    sock = listening_socket(bind)
-                    self.servers.append(await loop.create_server(
-                        self._factory(loop, frontend, rules, responses, context is not None),
-                        sock=sock, ssl=context))
+                    backlog = frontend.door.frontend.limit  # HAProxy's listen() hint
+                    listener = Listener(listening_socket(bind, backlog), self._factory(
+                        loop, frontend, rules, responses, context is not None), context, backlog)
+                    self.listeners.append(listener)
+                    frontend.door.listeners.append(listener)
+                    await listener.start()
         except OSError:
             await self.stop()
             raise
@@ -79,15 +89,15 @@ class DataPlane:
 
     async def stop_listening(self) -> None:
         """Close the listening sockets; connections in progress go on (reload)."""
-        for server in self.servers:
-            server.close()
-        for server in self.servers:
-            await server.wait_closed()
-        self.servers.clear()
+        for listener in self.listeners:
+            await listener.close()
+        self.listeners.clear()
+        for frontend in self.frontends:
+            frontend.door.listeners.clear()
 
     @property
     def sessions(self) -> int:
-        return sum(len(f.connections) for f in self.frontends)
+        return sum(len(f.door.sessions) + len(f.door.waiting) for f in self.frontends)
 
     async def stop(self) -> None:
         """Stop checks and listening, close every connection (their server sides follow)."""
@@ -101,9 +111,8 @@ class DataPlane:
                 for connection in server.idle.all():
                     connection.close()
         for frontend in self.frontends:
-            for session in list(frontend.connections):
-                session.close()
+            frontend.door.close_all()
         for _ in range(STOP_TICKS):
-            if not any(f.connections for f in self.frontends):
+            if not self.sessions:
                 break
             await asyncio.sleep(0)  # let the closes run their connection_lost callbacks

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from hacore.acl.request import RequestView
 from hacore.acl.router import Router, compile_router
 from hacore.config.haproxy_model import Frontend, Global, Mode
 from hacore.http.h1_request import HeadLimits
 from hacore.proxy.accesslog import AccessLog
+from hacore.proxy.admission import Admission
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.errorpages import load_pages
 from hacore.proxy.idle import seconds
 
 
-class Closable(Protocol):
-    def close(self) -> None: ...
-
-
 class RuntimeFrontend:
-    __slots__ = ("access_log", "backends", "config", "connections", "limits", "mode", "name",
-                 "pages", "router")
+    __slots__ = ("access_log", "backends", "config", "door", "limits", "mode", "name", "pages",
+                 "router")
 
-    def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend],
-                 global_: Global | None = None) -> None:
+    def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend], global_: Global,
+                 door: Admission) -> None:
         self.config = config
         self.name = config.name
         self.mode: Mode = config.settings.mode
         self.router: Router = compile_router(config)
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
-        global_ = global_ or Global()
         self.access_log = AccessLog(config.settings.logs, global_)
         self.limits = HeadLimits(global_.tune_bufsize, global_.tune_maxhdr)
-        # Sessions still holding a client or a server connection, for a clean stop.
-        self.connections: set[Closable] = set()
+        # Its sessions (a client or a server connection still open) within `maxconn`.
+        self.door = door
 
     def backend_for(self, request: RequestView) -> RuntimeBackend | None:
         name = self.router.route(request)

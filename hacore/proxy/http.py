@@ -41,7 +41,7 @@ class HttpClient(asyncio.Protocol):
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
                  "keeps_alive", "loop", "own_idle", "parsing", "peer", "receiving_head",
                  "refused", "request_started", "requests", "response_rules", "rules", "ssl",
-                 "switching", "timeouts", "transport")
+                 "switching", "timeouts", "transport", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules, response_rules: dict[str, ResponseRules],
@@ -58,7 +58,7 @@ class HttpClient(asyncio.Protocol):
         self.decoder: ChunkedDecoder | None = None
         self.refused: bytes | None = None  # the error page owed after the exchanges in flight
         self.switching = False  # an Upgrade or CONNECT waits for its answer: stop parsing
-        self.receiving_head = self.idle = self.parsing = False
+        self.receiving_head = self.idle = self.parsing = self.waiting = False
         self.requests = 0
         self.own_idle: list[HttpUpstream] = []  # `http-reuse never`: this session's own
 
@@ -73,16 +73,31 @@ class HttpClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
-        self.frontend.connections.add(self)
-        self.accepted = time.time()
-        self.request_started = self.loop.time()
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
         self.facts = (*address_facts(peer), *address_facts(local))
-        # haproxy 2.6 (mux_h1.c, measured): `timeout http-request` counts from the start of a
-        # request (the connection's, or a later request's first byte), `timeout client` is
-        # inactivity, paused while the client is not expected to send; between requests the
-        # wait is `http-keep-alive`, else `http-request` (only the frontend's count).
+        self.waiting = not self.frontend.door.admit(self)
+        if self.waiting:  # over `maxconn`: as if still in the backlog, unread and untimed
+            self.transport.pause_reading()
+            self.client_timer = IdleTimer(self.loop, None, self._timed_out)
+            self.head_timer = IdleTimer(self.loop, None, self._timed_out)
+        else:
+            self._start_clocks()
+
+    def admitted(self) -> None:
+        """A session ended: this one, waiting for its slot, starts now."""
+        self.waiting = False
+        self._start_clocks()
+        self.transport.resume_reading()
+        self._parse()  # what arrived before reading was paused
+
+    def _start_clocks(self) -> None:
+        """haproxy 2.6 (mux_h1.c, measured): `timeout http-request` counts from the start of
+        a request (the connection's, or a later request's first byte), `timeout client` is
+        inactivity, paused while the client is not expected to send; between requests the
+        wait is `http-keep-alive`, else `http-request` (only the frontend's count)."""
+        self.accepted = time.time()
+        self.request_started = self.loop.time()
         timeouts = self.frontend.config.settings.timeouts
         request = seconds(timeouts.http_request)
         self.timeouts = request, seconds(timeouts.http_keep_alive) or request
@@ -102,7 +117,7 @@ class HttpClient(asyncio.Protocol):
 
     def _parse(self) -> None:
         """Heads and bodies out of the buffer, as long as they are complete."""
-        if self.parsing:
+        if self.parsing or self.waiting:
             return  # an exchange finished from inside this loop: the loop goes on
         self.parsing = True
         buffer = self.buffer
@@ -320,7 +335,7 @@ class HttpClient(asyncio.Protocol):
                 exchange.abort()
         for upstream in list(self.own_idle):
             upstream.close()
-        self.frontend.connections.discard(self)
+        self.frontend.door.release(self)
 
     def _log(self, exchange: Exchange) -> None:
         """One `option httplog` line per request (configuration.txt §8.2.3)."""

@@ -241,7 +241,7 @@ class Exchange:
         assert self.upstream is not None
         self.upstream.complete = True
         self.response_done()
-        self.client.frontend.connections.discard(self.client)
+        self.client.frontend.door.release(self.client)
 
     def server_failed(self, status: int) -> None:
         if self.aborted or self.client.transport.is_closing():

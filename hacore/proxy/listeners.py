@@ -10,11 +10,11 @@ import socket
 from hacore.config.haproxy_model import Bind
 
 IP_FREEBIND = 15  # <linux/in.h>
-BACKLOG = 1024
 
 
-def listening_socket(bind: Bind) -> socket.socket:
-    """Raises OSError naming the address when the bind fails."""
+def listening_socket(bind: Bind, backlog: int) -> socket.socket:
+    """Raises OSError naming the address when the bind fails. `backlog`: the frontend's
+    maxconn, as HAProxy passes it to listen() (the kernel caps it at somaxconn)."""
     v6 = bind.family == "ipv6" or (":" in bind.host)
     host = bind.host or ("::" if v6 else "0.0.0.0")
     family = socket.AF_INET6 if v6 else socket.AF_INET
@@ -26,7 +26,7 @@ def listening_socket(bind: Bind) -> socket.socket:
         if v6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if bind.v4v6 else 1)
         sock.bind((host, bind.port))
-        sock.listen(BACKLOG)
+        sock.listen(backlog)
         sock.setblocking(False)
     except OSError as error:
         sock.close()

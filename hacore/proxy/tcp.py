@@ -34,17 +34,22 @@ class ClientSide(asyncio.Protocol):
         self.logged = False
         self.times = [-1.0, -1.0]  # connect began, connected (loop time)
         self.early: list[bytes] = []  # read before the splice despite the pause (uvloop does)
+        self.task: asyncio.Task[None] | None = None
+        self.client_timer: IdleTimer | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
-        self.transport = transport = cast(asyncio.Transport, transport)
-        self.frontend.connections.add(self)
-        self.accepted = time.time()
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.pause_reading()  # nothing to forward to until the server answers
+        if self.frontend.door.admit(self):
+            self.admitted()  # else it waits, over `maxconn`, as if still in the backlog
+
+    def admitted(self) -> None:
         loop = asyncio.get_running_loop()
+        self.accepted = time.time()
         self.started = loop.time()
-        transport.pause_reading()  # nothing to forward to until the server answers
         self.client_timer = IdleTimer(loop, self.frontend.tcp_timeouts()[0], self.close)
-        view = ConnectionView(transport.get_extra_info("socket"))
+        view = ConnectionView(self.transport.get_extra_info("socket"))
         self.task = loop.create_task(self._connect(view))
 
     async def _connect(self, view: ConnectionView) -> None:
@@ -69,6 +74,7 @@ class ClientSide(asyncio.Protocol):
         if self.transport.is_closing():
             transport.close()
             return
+        assert self.client_timer is not None  # set when admitted
         self.client_timer.close()
         self.splice = Splice(adopt(self.transport, b"".join(self.early)), cast(SpliceEnd, protocol),
                              *self.frontend.splice_timeouts(backend),
@@ -89,16 +95,18 @@ class ClientSide(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The client left before its server answered."""
-        self.client_timer.close()
-        self.task.cancel()
+        if self.client_timer is not None:
+            self.client_timer.close()
+        if self.task is not None:
+            self.task.cancel()
         self._release()
         self._log_session()
-        self.frontend.connections.discard(self)
+        self.frontend.door.release(self)
 
     def _spliced_closed(self, splice: Splice) -> None:
         self._release()
         self._log_session()
-        self.frontend.connections.discard(self)
+        self.frontend.door.release(self)
 
     def _release(self) -> None:
         if self.backend is not None and self.server is not None:

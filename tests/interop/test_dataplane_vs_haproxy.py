@@ -45,12 +45,13 @@ async def wait_listening(port: int) -> None:
 
 @asynccontextmanager
 async def both(backend: str, names: list[tuple[str, bytes | None]],
-               tmp: Path) -> AsyncIterator[tuple[int, int]]:
+               tmp: Path, frontend_settings: str = "") -> AsyncIterator[tuple[int, int]]:
     """(haproxy port, hacore port) in front of the same backends."""
     servers, ports = await start_http_backends(names)
     body = backend.format(*ports)
     hap_port, hc_port = free_port(), free_port()
-    frontend = "frontend fe\n    bind 127.0.0.1:{}\n    default_backend be\nbackend be\n"
+    frontend = ("frontend fe\n    bind 127.0.0.1:{}\n" + frontend_settings
+                + "    default_backend be\nbackend be\n")
     cfg = tmp / "haproxy.cfg"
     cfg.write_text("global\n    maxconn 100\n" + DEFAULTS + frontend.format(hap_port) + body)
     haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stdout=subprocess.DEVNULL,
@@ -155,3 +156,34 @@ async def test_smuggling_vectors_answered_alike(tmp_path: Path) -> None:
     async with both("    server app1 127.0.0.1:{0}\n", [("app1", None)], tmp_path) as (h, c):
         for raw in SMUGGLING:
             assert await get(c, raw=raw) == await get(h, raw=raw), raw[:80]
+
+
+async def answered(reader: asyncio.StreamReader, within: float) -> bool:
+    try:
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), within)
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.asyncio
+async def test_frontend_maxconn_holds_the_next_client(tmp_path: Path) -> None:
+    """maxconn 1: a second client's request waits, unanswered, until the first client's
+    keep-alive session ends; then it is served."""
+    request = b"GET / HTTP/1.1\r\nhost: t\r\n\r\n"
+    seen = {}
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", None)], tmp_path,
+                    "    maxconn 1\n") as ports:
+        for port in ports:
+            first = await asyncio.open_connection("127.0.0.1", port)
+            first[1].write(request)
+            first_served = await answered(first[0], BOUND)
+            second = await asyncio.open_connection("127.0.0.1", port)
+            second[1].write(request)
+            early = await answered(second[0], 0.3)
+            first[1].close()
+            await first[1].wait_closed()
+            seen[port] = (first_served, early, await answered(second[0], BOUND))
+            second[1].close()
+            await second[1].wait_closed()
+    assert list(seen.values()) == [(True, False, True)] * 2

@@ -1,0 +1,168 @@
+"""Client sessions within `maxconn` (configuration.txt 2.6): the global one, "Proxies will stop
+accepting connections when this limit is reached", by default computed from the file
+descriptor limit (haproxy.c compute_ideal_maxconn()); a frontend's, "Excess connections will
+be queued by the system in the socket's listen queue and will be served once a connection
+closes", by default the global value. The frontend's value is also the listen() backlog.
+
+HAProxy stops accepting; an event-loop server cannot pause, so each listener serves a
+duplicate of its bound socket: to stop, the server closes its duplicate while the socket
+itself stays open and listening (the kernel keeps queueing handshakes in its backlog); to go
+on, a new server takes a new duplicate. Connections the loop had accepted in the same batch
+wait for a slot unread, without timers, as they would in the backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import socket
+from collections import deque
+from collections.abc import Callable
+from ssl import SSLContext
+from typing import Protocol
+
+FDS_PER_SESSION = 2  # a client and a server connection
+RESERVED_FDS = 3  # the event loop's own descriptors
+
+
+class Session(Protocol):
+    def admitted(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def ideal_maxconn(sockets: int) -> int:
+    """The global maxconn HAProxy computes when none is set: the descriptor limit, less the
+    listening and check sockets and the poller's own, shared by two per session."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = max(soft, hard) if hard != resource.RLIM_INFINITY else soft
+    return max(1, (limit - sockets - RESERVED_FDS) // FDS_PER_SESSION)
+
+
+def raise_fd_limit(maxconn: int, sockets: int) -> None:
+    """As HAProxy adjusts ulimit-n to maxconn: the soft descriptor limit goes up to what
+    `maxconn` sessions need, within the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = maxconn * FDS_PER_SESSION + sockets + RESERVED_FDS
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+class Listener:
+    """One `bind` socket and the event-loop server accepting on a duplicate of it."""
+
+    __slots__ = ("backlog", "closed", "factory", "paused", "server", "sock", "ssl", "starting")
+
+    def __init__(self, sock: socket.socket, factory: Callable[[], asyncio.Protocol],
+                 ssl: SSLContext | None, backlog: int) -> None:
+        self.sock, self.factory, self.ssl, self.backlog = sock, factory, ssl, backlog
+        self.server: asyncio.Server | None = None
+        self.starting: asyncio.Task[None] | None = None
+        self.paused = self.closed = False
+
+    async def start(self) -> None:
+        server = await asyncio.get_running_loop().create_server(
+            self.factory, sock=self.sock.dup(), ssl=self.ssl, backlog=self.backlog)
+        if self.paused:  # paused again while the server was being made
+            server.close()
+        else:
+            self.server = server
+
+    def pause(self) -> None:
+        self.paused = True
+        if self.server is not None:
+            self.server.close()  # its duplicate only: the socket keeps listening
+            self.server = None
+
+    def resume(self) -> None:
+        if self.closed:
+            return  # stopping: sessions that end do not reopen it
+        self.paused = False
+        if self.server is None and (self.starting is None or self.starting.done()):
+            self.starting = asyncio.get_running_loop().create_task(self.start())
+
+    async def close(self) -> None:
+        """For good: the server and the socket (connections in its backlog are reset)."""
+        self.closed = True
+        self.pause()
+        if self.starting is not None:
+            await asyncio.gather(self.starting, return_exceptions=True)
+        self.sock.close()
+
+
+class Slots:
+    """Sessions in progress against a limit: the process's (shared by every frontend) or
+    one frontend's."""
+
+    __slots__ = ("limit", "used")
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    @property
+    def full(self) -> bool:
+        return self.used >= self.limit
+
+
+class Admission:
+    """A frontend's door: its sessions, the ones waiting for a slot, its listeners."""
+
+    __slots__ = ("frontend", "listeners", "peers", "process", "sessions", "waiting")
+
+    def __init__(self, limit: int, process: Slots, peers: list[Admission]) -> None:
+        self.frontend = Slots(limit)
+        self.process = process
+        self.sessions: set[Session] = set()
+        self.waiting: deque[Session] = deque()
+        self.listeners: list[Listener] = []
+        self.peers = peers  # every frontend's door, for the process-wide limit
+        peers.append(self)
+
+    def admit(self, session: Session) -> bool:
+        """True: the session goes on now; False: it waits until `admitted()` is called."""
+        if self.waiting or self.frontend.full or self.process.full:
+            self.waiting.append(session)
+            self._stop_accepting()
+            return False
+        self._enter(session)
+        return True
+
+    def _enter(self, session: Session) -> None:
+        self.sessions.add(session)
+        self.frontend.used += 1
+        self.process.used += 1
+        self._stop_accepting()
+
+    def release(self, session: Session) -> None:
+        """The session is over (or left while waiting): its slot goes to who waits."""
+        if session in self.sessions:
+            self.sessions.discard(session)
+            self.frontend.used -= 1
+            self.process.used -= 1
+            for door in self.peers:
+                door.open_up()
+        elif session in self.waiting:
+            self.waiting.remove(session)
+
+    def open_up(self) -> None:
+        while self.waiting and not self.frontend.full and not self.process.full:
+            session = self.waiting.popleft()
+            self._enter(session)
+            session.admitted()
+        if not self.waiting and not self.frontend.full and not self.process.full:
+            for listener in self.listeners:
+                if listener.paused:
+                    listener.resume()
+
+    def _stop_accepting(self) -> None:
+        """This frontend's listeners at its limit, every frontend's at the process's."""
+        for door in self.peers if self.process.full else (self,) if self.frontend.full else ():
+            for listener in door.listeners:
+                if not listener.paused:
+                    listener.pause()
+
+    def close_all(self) -> None:
+        for session in (*self.sessions, *self.waiting):
+            session.close()

@@ -1,0 +1,118 @@
+"""`maxconn` on a frontend and in `global` (configuration.txt): past the limit the proxy stops
+accepting, the connection waits in the kernel's listen queue (established, unanswered) and is
+served once a session ends; on both event loops."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from tests.integration.backends import start_backends, stop_backends
+from tests.integration.plane import data_plane
+
+BOUND = 10.0
+UNANSWERED = 0.3  # seconds a held connection is watched for an answer that must not come
+
+Client = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+@asynccontextmanager
+async def tcp_plane(global_maxconn: str, frontends: list[tuple[int, str]]) -> AsyncIterator[None]:
+    servers, ports = await start_backends(["s1"])
+    text = (f"global\n{global_maxconn}defaults\n    mode tcp\n    timeout connect 1s\n"
+            "    timeout client 5s\n    timeout server 5s\n")
+    for number, (port, settings) in enumerate(frontends):
+        text += (f"frontend fe{number}\n    bind 127.0.0.1:{port}\n{settings}"
+                 "    default_backend be\n")
+    text += f"backend be\n    server s1 127.0.0.1:{ports[0]}\n"
+    try:
+        async with data_plane(text):
+            yield
+    finally:
+        await stop_backends(servers)
+
+
+async def served(port: int) -> Client:
+    """A client whose session started: the backend greeted it through the proxy."""
+    client = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    assert await asyncio.wait_for(client[0].readline(), BOUND) == b"s1\n"
+    return client
+
+
+async def held(port: int) -> Client:
+    """A client the kernel accepted (its backlog) but the proxy does not serve yet."""
+    client = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(client[0].readline(), UNANSWERED)
+    return client
+
+
+async def close(client: Client) -> None:
+    client[1].close()
+    await client[1].wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_frontend_maxconn_holds_clients_until_a_session_ends(unused_tcp_port: int) -> None:
+    async with tcp_plane("", [(unused_tcp_port, "    maxconn 2\n")]):
+        first, second = await served(unused_tcp_port), await served(unused_tcp_port)
+        third, fourth = await held(unused_tcp_port), await held(unused_tcp_port)
+        await close(first)
+        assert await asyncio.wait_for(third[0].readline(), BOUND) == b"s1\n"
+        with pytest.raises(TimeoutError):  # one slot freed: one client served
+            await asyncio.wait_for(fourth[0].readline(), UNANSWERED)
+        await close(second)
+        assert await asyncio.wait_for(fourth[0].readline(), BOUND) == b"s1\n"
+        for client in (third, fourth):
+            await close(client)
+
+
+@pytest.mark.asyncio
+async def test_global_maxconn_is_shared_by_frontends(unused_tcp_port_factory: object) -> None:
+    web, api = unused_tcp_port_factory(), unused_tcp_port_factory()  # type: ignore[operator]
+    async with tcp_plane("    maxconn 1\n", [(web, ""), (api, "    maxconn 10\n")]):
+        first = await served(web)
+        waiting = await held(api)  # api has room, the process has none
+        await close(first)
+        assert await asyncio.wait_for(waiting[0].readline(), BOUND) == b"s1\n"
+        await close(waiting)
+        await close(await served(web))  # the listeners accept again
+
+
+@pytest.mark.asyncio
+async def test_http_client_over_maxconn_is_answered_later(unused_tcp_port: int) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        except asyncio.IncompleteReadError:
+            pass  # the proxy closed its server connection
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    text = ("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            "    maxconn 1\n    default_backend be\nbackend be\n"
+            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    request = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
+    try:
+        async with data_plane(text):
+            first = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+            first[1].write(request)
+            assert (await asyncio.wait_for(first[0].readuntil(b"ok"), BOUND)).startswith(
+                b"HTTP/1.1 200 OK")
+            second = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+            second[1].write(request)
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(second[0].readuntil(b"ok"), UNANSWERED)
+            await close(first)  # a keep-alive session ends: the waiting request is read
+            assert (await asyncio.wait_for(second[0].readuntil(b"ok"), BOUND)).startswith(
+                b"HTTP/1.1 200 OK")
+            await close(second)
+    finally:
+        server.close()
+        await server.wait_closed()
