@@ -1,10 +1,12 @@
 """hacore's data plane and HAProxy 2.6 (`nbthread 1`) side by side in one run, same origin,
 same wrk load, reporting hacore/HAProxy ratios: requests/s, p50 and p99 latency, and proxy CPU
 seconds per 10k requests (utime + stime from /proc). Scenarios: HTTP keep-alive with small
-bodies, a connection per request, TCP mode, and 1 MiB bodies.
+bodies, a connection per request, TCP mode, and 1 MiB bodies. Each proxy is measured
+`--rounds` times against a fresh origin, the order alternating (which one runs first moved
+the ratios by up to 20%), and the medians are compared.
 
 Run (root not needed; needs wrk and haproxy, which bin/test installs):
-    .venv/bin/python benchmarks/proxy/run.py [--duration 5]
+    .venv/bin/python benchmarks/proxy/run.py [--duration 5] [--rounds 3] [--only NAME]
 Everything listens on 127.0.0.1; every process is stopped by PID at the end.
 """
 
@@ -16,6 +18,7 @@ import os
 import platform
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = os.sysconf("SC_CLK_TCK")
-SCENARIOS = [  # name, proxy mode, origin body size, wrk extra header, connections
+Scenario = tuple[str, str, int, str | None, int]  # name, mode, body size, header, connections
+SCENARIOS: list[Scenario] = [
     # `option http-server-close` as in the course's haproxy.cfg: a server connection per request
     ("http keep-alive 64 B", "http", 64, None, 50),
     ("http connection per request", "http", 64, "Connection: close", 50),
@@ -103,40 +107,54 @@ def measure(argv: list[str], port: int, duration: int, header: str | None,
         process.wait(timeout=10)
 
 
+def measure_proxy(proxy: str, directory: Path, scenario: Scenario,
+                  duration: int) -> dict[str, float]:
+    """One measurement of `proxy` against a fresh origin: no run inherits another's state."""
+    _, mode, size, header, connections = scenario
+    origin_port, port = free_port(), free_port()
+    origin = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/proxy/origin.py"),
+                               "--port", str(origin_port), "--size", str(size)],
+                              stdout=subprocess.DEVNULL)
+    try:
+        wait_port(origin_port)
+        cfg = directory / f"{proxy}.cfg"
+        cfg.write_text(config(mode, port, origin_port))
+        argv = (["haproxy", "-db", "-f", str(cfg)] if proxy == "haproxy" else
+                [sys.executable, "-m", "hacore.daemon.dataplane_process", "-f", str(cfg)])
+        return measure(argv, port, duration, header, connections)
+    finally:
+        origin.terminate()
+        origin.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measurements per proxy, the order alternating; medians reported")
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="hacore-bench-"))
     rows = []
-    for name, mode, size, header, connections in SCENARIOS:
+    for scenario in SCENARIOS:
+        name = scenario[0]
         if args.only not in name:
             continue
-        origin_port = free_port()
-        origin = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/proxy/origin.py"),
-                                   "--port", str(origin_port), "--size", str(size)],
-                                  stdout=subprocess.DEVNULL)
-        try:
-            wait_port(origin_port)
-            results = {}
-            for proxy in ("haproxy", "hacore"):
-                port = free_port()
-                cfg = directory / f"{proxy}.cfg"
-                cfg.write_text(config(mode, port, origin_port))
-                argv = (["haproxy", "-db", "-f", str(cfg)] if proxy == "haproxy" else
-                        [sys.executable, "-m", "hacore.daemon.dataplane_process", "-f", str(cfg)])
-                results[proxy] = measure(argv, port, args.duration, header, connections)
-        finally:
-            origin.terminate()
-            origin.wait(timeout=10)
+        rounds: dict[str, list[dict[str, float]]] = {"haproxy": [], "hacore": []}
+        for round_number in range(args.rounds):
+            order = ("haproxy", "hacore") if round_number % 2 == 0 else ("hacore", "haproxy")
+            for proxy in order:
+                rounds[proxy].append(measure_proxy(proxy, directory, scenario, args.duration))
+        results = {proxy: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+                   for proxy, runs in rounds.items()}
         ratios = {key: results["hacore"][key] / results["haproxy"][key]
                   for key in ("rps", "p50_ms", "p99_ms", "cpu_s_per_10k")}
-        rows.append({"scenario": name, **results, "ratio_hacore_over_haproxy": ratios})
+        rows.append({"scenario": name, **results, "rounds": rounds,
+                     "ratio_hacore_over_haproxy": ratios})
         print(f"{name:32} haproxy {results['haproxy']['rps']:9.0f} req/s  hacore "
               f"{results['hacore']['rps']:9.0f} req/s  ratio {ratios['rps']:.2f}  "
               f"p99 x{ratios['p99_ms']:.1f}  cpu/10k x{ratios['cpu_s_per_10k']:.1f}", flush=True)
-    report = {"benchmark": "proxy", "date": time.strftime("%Y-%m-%d"),
+    report = {"benchmark": "proxy", "date": time.strftime("%Y-%m-%d"), "rounds": args.rounds,
               "python": platform.python_version(), "cores": os.cpu_count(), "rows": rows}
     out = ROOT / "benchmarks" / "results" / f"proxy-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
