@@ -40,8 +40,8 @@ class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
                  "keeps_alive", "loop", "own_idle", "parsing", "peer", "receiving_head",
-                 "refused", "request_started", "requests", "response_rules", "rules", "ssl",
-                 "switching", "timeouts", "transport", "waiting")
+                 "refused", "request_started", "requests", "response_rules", "rules",
+                 "server_timer", "ssl", "switching", "timeouts", "transport", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules, response_rules: dict[str, ResponseRules],
@@ -81,6 +81,7 @@ class HttpClient(asyncio.Protocol):
             self.transport.pause_reading()
             self.client_timer = IdleTimer(self.loop, None, self._timed_out)
             self.head_timer = IdleTimer(self.loop, None, self._timed_out)
+            self.server_timer = IdleTimer(self.loop, None, self._server_timed_out)
         else:
             self._start_clocks()
 
@@ -103,6 +104,8 @@ class HttpClient(asyncio.Protocol):
         self.timeouts = request, seconds(timeouts.http_keep_alive) or request
         self.client_timer = IdleTimer(self.loop, seconds(timeouts.client), self._timed_out)
         self.head_timer = IdleTimer(self.loop, request, self._timed_out)
+        # `timeout server`, set by the server side of each exchange (HttpUpstream.attach()).
+        self.server_timer = IdleTimer(self.loop, None, self._server_timed_out)
 
     def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
         return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
@@ -259,6 +262,11 @@ class HttpClient(asyncio.Protocol):
         # asyncio's TLS transports cannot stay half-open: they close after our answer anyway
         return not self.ssl and (self.active is not None or bool(self._exchanges))
 
+    def _server_timed_out(self) -> None:
+        upstream = self.active.upstream if self.active is not None else None
+        if upstream is not None:
+            upstream.timed_out()
+
     def _timed_out(self) -> None:
         """A 408 when a request was due (even on a connection that sent nothing yet, as
         haproxy 2.6 answers); a silent close while idle between requests or later on."""
@@ -271,6 +279,7 @@ class HttpClient(asyncio.Protocol):
         the bytes that followed the request."""
         self.client_timer.close()
         self.head_timer.close()
+        self.server_timer.close()
         early = bytes(self.buffer)
         self.buffer.clear()
         self.switching = False
@@ -330,6 +339,7 @@ class HttpClient(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.client_timer.close()
         self.head_timer.close()
+        self.server_timer.close()
         for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()

@@ -230,7 +230,7 @@ class Exchange:
         connection is established ... upgraded to WebSocket"), until either side closes."""
         client, upstream, backend = self.client, self.upstream, self.backend
         assert upstream is not None and upstream.transport is not None and backend is not None
-        upstream.stop_timer(for_good=True)
+        upstream.stop_timer()
         self.keep_alive = False
         Splice(client.become_tunnel(), adopt(upstream.transport, server_early),
                *client.frontend.splice_timeouts(backend), self._tunnel_closed)

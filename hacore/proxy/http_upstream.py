@@ -36,7 +36,9 @@ class HttpUpstream(asyncio.Protocol):
         self.remaining = 0  # Content-Length body bytes still due (forwarded without parsing)
         self.idle_in: list[HttpUpstream] | None = None  # the idle list holding it, if parked
         self.target: object = None  # the server it is connected to
-        self.timer: IdleTimer | None = None  # `timeout server`, one per connection
+        # `timeout server`: the client session's timer, while this carries one of its
+        # exchanges (one timer per session, as HAProxy keeps one per stream).
+        self.timer: IdleTimer | None = None
         # A response head not written yet: it goes out with the first body bytes read with
         # it, one write (one syscall, one segment) for a small response as HAProxy sends it.
         self.held = b""
@@ -48,21 +50,17 @@ class HttpUpstream(asyncio.Protocol):
         self.close_delimited = False
         self.remaining = 0
         self.target = server
-        if self.timer is None:
-            self.timer = IdleTimer(exchange.client.loop, timeout, self._timed_out)
-        else:
-            self.timer.retime(timeout)
+        self.timer = exchange.client.server_timer
+        self.timer.retime(timeout)
 
-    def stop_timer(self, *, for_good: bool = False) -> None:
-        """The exchange is over: no response is due (an idle connection has no timeout);
-        `for_good` when another protocol takes the connection over (a tunnel)."""
+    def stop_timer(self) -> None:
+        """The exchange is over (or a tunnel takes the connection over): no response is due,
+        and an idle connection has no timeout."""
         if self.timer is not None:
-            if for_good:
-                self.timer.cancel()
-            else:
-                self.timer.pause()
+            self.timer.pause()
+            self.timer = None
 
-    def _timed_out(self) -> None:
+    def timed_out(self) -> None:
         if self.idle_in is None and not self.complete:
             self.exchange.server_failed(504)
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
@@ -129,8 +127,7 @@ class HttpUpstream(asyncio.Protocol):
         self.exchange.response_done()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.timer is not None:
-            self.timer.close()
+        self.stop_timer()
         try:
             self._lost()
         finally:
