@@ -122,6 +122,10 @@ def maxconn(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -
     p.maxconn = _count("maxconn", args)
 
 
+def backlog(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    p.backlog = _count("backlog", args)
+
+
 def retries(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
     p.retries = _count("retries", args)
 
@@ -356,6 +360,7 @@ PROXY_KEYWORDS: dict[str, tuple[Handler, str]] = {
     "default": (haproxy_options.no, "dfbl"),
     "log": (log, "dfbl"),
     "maxconn": (maxconn, "dfl"),
+    "backlog": (backlog, "dfl"),
     "retries": (retries, "dbl"),
     "fullconn": (fullconn, "dbl"),
     "http-reuse": (http_reuse, "dbl"),
@@ -380,7 +385,7 @@ PROXY_KEYWORDS: dict[str, tuple[Handler, str]] = {
 
 # Valid HAProxy 2.6 proxy keywords that hacore refuses rather than silently ignore.
 PROXY_UNSUPPORTED = frozenset(
-        "backlog capture clitcpka-cnt clitcpka-idle clitcpka-intvl compression cookie declare "
+        "capture clitcpka-cnt clitcpka-idle clitcpka-intvl compression cookie declare "
         "disabled dispatch email-alert enabled errorfiles errorloc errorloc302 errorloc303 "
         "error-log-format filter force-persist grace hash-balance-factor http-after-response "
         "http-error http-send-name-header ignore-persist load-server-state-from-file "

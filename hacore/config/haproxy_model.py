@@ -81,6 +81,8 @@ class Bind:
     transparent: bool = False
     v4v6: bool = False
     v6only: bool = False
+    backlog: int | None = None  # listen() backlog; None: the frontend's backlog or maxconn
+    maxconn: int | None = None  # this socket's sessions; None or 0: the frontend's maxconn
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,7 @@ class ProxySettings:
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
     errorfiles: tuple[ErrorFile, ...] = ()
     maxconn: int | None = None
+    backlog: int | None = None
     http_request_rules: tuple[HttpRule, ...] = ()
     http_response_rules: tuple[HttpRule, ...] = ()
     acls: tuple[AclDeclaration, ...] = ()

@@ -53,6 +53,7 @@ class ProxyBuilder:
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
     errorfiles: dict[int, ErrorFile] = field(default_factory=dict)
     maxconn: int | None = None
+    backlog: int | None = None
     http_request_rules: list[HttpRule] = field(default_factory=list)
     http_response_rules: list[HttpRule] = field(default_factory=list)
     acls: dict[str, list[AclDeclaration]] = field(default_factory=dict)
@@ -106,6 +107,7 @@ class ProxyBuilder:
             keep_alive=self.keep_alive,
             errorfiles=tuple(self.errorfiles[code] for code in sorted(self.errorfiles)),
             maxconn=self.maxconn,
+            backlog=self.backlog,
             http_request_rules=tuple(self.http_request_rules),
             http_response_rules=tuple(self.http_response_rules),
             acls=tuple(acl for group in self.acls.values() for acl in group),

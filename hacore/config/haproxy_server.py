@@ -196,9 +196,9 @@ def _port(text: str, whole: str, ranges: str) -> int:
 
 BIND_UNSUPPORTED: dict[str, int] = {
     **dict.fromkeys(
-            "accept-netscaler-cip backlog ca-file ca-ignore-err ca-sign-file ca-sign-pass "
+            "accept-netscaler-cip ca-file ca-ignore-err ca-sign-file ca-sign-pass "
             "ca-verify-file ciphers ciphersuites crl-file crt-ignore-err crt-list curves ecdhe "
-            "expose-fd gid group id interface level maxconn mode mss namespace nice npn process "
+            "expose-fd gid group id interface level mode mss namespace nice npn process "
             "proto severity-output shards ssl-max-ver ssl-min-ver tcp-ut thread tls-ticket-keys "
             "uid user verify".split(), 1),
     **dict.fromkeys(
@@ -207,6 +207,7 @@ BIND_UNSUPPORTED: dict[str, int] = {
             "no-tlsv10 no-tlsv11 no-tlsv12 no-tlsv13 prefer-client-ciphers strict-sni tfo".split(), 0),
 }
 _BIND_VALUES = ("crt", "alpn", "name")
+_BIND_COUNTS = ("backlog", "maxconn")  # listener.c bind_parse_backlog(), bind_parse_maxconn()
 _BIND_FLAGS = ("ssl", "transparent", "v4v6", "v6only")
 
 
@@ -223,6 +224,12 @@ def build_binds(location: Location, section: str, words: list[str]) -> list[Bind
         if keyword in _BIND_FLAGS:
             options[keyword] = True
             index += 1
+        elif keyword in _BIND_COUNTS:
+            value = words[index + 1] if index + 1 < len(words) else ""
+            if not value:
+                raise ValueError(f"{owner} : '{keyword}' : missing value")
+            options[keyword] = parse_int(value, 0, 2**31 - 1, f"{owner} : '{keyword}'")
+            index += 2
         elif keyword in _BIND_VALUES:
             value = words[index + 1] if index + 1 < len(words) else ""
             if not value:
@@ -237,7 +244,8 @@ def build_binds(location: Location, section: str, words: list[str]) -> list[Bind
             raise ValueError(f"{owner} : '{keyword}' is a HAProxy bind keyword that hacore does "
                              "not support.")
         else:
-            suggestion = best_match(keyword, (*_BIND_FLAGS, *_BIND_VALUES, *BIND_UNSUPPORTED))
+            suggestion = best_match(keyword, (*_BIND_FLAGS, *_BIND_VALUES, *_BIND_COUNTS,
+                                              *BIND_UNSUPPORTED))
             hint = f"; did you mean '{suggestion}' maybe ?" if suggestion else "."
             raise ValueError(f"{owner}: unknown keyword '{keyword}'{hint}")
     return [_bind_address(location, address, options) for address in words[0].split(",")]

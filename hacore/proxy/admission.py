@@ -2,7 +2,8 @@
 accepting connections when this limit is reached", by default computed from the file
 descriptor limit (haproxy.c compute_ideal_maxconn()); a frontend's, "Excess connections will
 be queued by the system in the socket's listen queue and will be served once a connection
-closes", by default the global value. The frontend's value is also the listen() backlog.
+closes", by default the global value; a `bind` line's, for its sockets, by default the
+frontend's. The listen() backlog is the bind's `backlog`, else the frontend's, else its maxconn.
 
 HAProxy stops accepting; an event-loop server cannot pause, so each listener serves a
 duplicate of its bound socket: to stop, the server closes its duplicate while the socket
@@ -26,6 +27,8 @@ RESERVED_FDS = 3  # the event loop's own descriptors
 
 
 class Session(Protocol):
+    listener: Listener | None  # the socket it came through (None: no limit of its own)
+
     def admitted(self) -> None: ...
 
     def close(self) -> None: ...
@@ -53,18 +56,20 @@ def raise_fd_limit(maxconn: int, sockets: int) -> None:
 class Listener:
     """One `bind` socket and the event-loop server accepting on a duplicate of it."""
 
-    __slots__ = ("backlog", "closed", "factory", "paused", "server", "sock", "ssl", "starting")
+    __slots__ = ("backlog", "closed", "factory", "paused", "server", "slots", "sock", "ssl",
+                 "starting")
 
-    def __init__(self, sock: socket.socket, factory: Callable[[], asyncio.Protocol],
-                 ssl: SSLContext | None, backlog: int) -> None:
+    def __init__(self, sock: socket.socket, factory: Callable[[Listener], asyncio.Protocol],
+                 ssl: SSLContext | None, backlog: int, maxconn: int | None = None) -> None:
         self.sock, self.factory, self.ssl, self.backlog = sock, factory, ssl, backlog
+        self.slots = Slots(maxconn) if maxconn else None  # `bind ... maxconn`
         self.server: asyncio.Server | None = None
         self.starting: asyncio.Task[None] | None = None
         self.paused = self.closed = False
 
     async def start(self) -> None:
         server = await asyncio.get_running_loop().create_server(
-            self.factory, sock=self.sock.dup(), ssl=self.ssl, backlog=self.backlog)
+            lambda: self.factory(self), sock=self.sock.dup(), ssl=self.ssl, backlog=self.backlog)
         if self.paused:  # paused again while the server was being made
             server.close()
         else:
@@ -122,46 +127,73 @@ class Admission:
 
     def admit(self, session: Session) -> bool:
         """True: the session goes on now; False: it waits until `admitted()` is called."""
-        if self.waiting or self.frontend.full or self.process.full:
+        listener = session.listener
+        if not self._room(listener) or any(w.listener is listener for w in self.waiting):
             self.waiting.append(session)
-            self._stop_accepting()
+            self._stop_accepting(listener)
             return False
         self._enter(session)
         return True
 
+    def _room(self, listener: Listener | None) -> bool:
+        return not (self.frontend.full or self.process.full
+                    or (listener is not None and listener.slots is not None
+                        and listener.slots.full))
+
     def _enter(self, session: Session) -> None:
         self.sessions.add(session)
-        self.frontend.used += 1
-        self.process.used += 1
-        self._stop_accepting()
+        self._count(session.listener, 1)
+        self._stop_accepting(session.listener)
+
+    def _count(self, listener: Listener | None, step: int) -> None:
+        self.frontend.used += step
+        self.process.used += step
+        if listener is not None and listener.slots is not None:
+            listener.slots.used += step
 
     def release(self, session: Session) -> None:
         """The session is over (or left while waiting): its slot goes to who waits."""
         if session in self.sessions:
             self.sessions.discard(session)
-            self.frontend.used -= 1
-            self.process.used -= 1
+            self._count(session.listener, -1)
             for door in self.peers:
                 door.open_up()
         elif session in self.waiting:
             self.waiting.remove(session)
 
     def open_up(self) -> None:
-        while self.waiting and not self.frontend.full and not self.process.full:
-            session = self.waiting.popleft()
+        """Who waits and has room now goes in, in arrival order (per socket); the sockets
+        with room and nobody waiting accept again."""
+        blocked: set[Listener | None] = set()
+        for session in list(self.waiting):
+            if session not in self.waiting:
+                continue  # admitted meanwhile, by a session that ended in admitted()
+            listener = session.listener
+            if listener in blocked or not self._room(listener):
+                blocked.add(listener)  # the later ones of this socket wait behind it
+                continue
+            self.waiting.remove(session)
             self._enter(session)
             session.admitted()
-        if not self.waiting and not self.frontend.full and not self.process.full:
-            for listener in self.listeners:
-                if listener.paused:
-                    listener.resume()
+        for listener in self.listeners:
+            if (listener.paused and self._room(listener)
+                    and not any(w.listener is listener for w in self.waiting)):
+                listener.resume()
 
-    def _stop_accepting(self) -> None:
-        """This frontend's listeners at its limit, every frontend's at the process's."""
-        for door in self.peers if self.process.full else (self,) if self.frontend.full else ():
-            for listener in door.listeners:
-                if not listener.paused:
-                    listener.pause()
+    def _stop_accepting(self, listener: Listener | None) -> None:
+        """At the process's limit every frontend's sockets, at the frontend's its own, at a
+        socket's limit that socket."""
+        if self.process.full:
+            paused = [each for door in self.peers for each in door.listeners]
+        elif self.frontend.full:
+            paused = self.listeners
+        elif listener is not None and listener.slots is not None and listener.slots.full:
+            paused = [listener]
+        else:
+            return
+        for each in paused:
+            if not each.paused:
+                each.pause()
 
     def close_all(self) -> None:
         for session in (*self.sessions, *self.waiting):

@@ -52,9 +52,12 @@ class DataPlane:
                 responses = self._response_rules(frontend)
                 for bind in frontend.config.binds:
                     context = tls_context(bind, self.crt_base) if bind.ssl else None
-                    backlog = frontend.door.frontend.limit  # HAProxy's listen() hint
+                    # listener.c listener_backlog(): the bind's, the frontend's, its maxconn
+                    backlog = (bind.backlog or frontend.config.settings.backlog
+                               or frontend.door.frontend.limit)
                     listener = Listener(listening_socket(bind, backlog), self._factory(
-                        loop, frontend, rules, responses, context is not None), context, backlog)
+                        loop, frontend, rules, responses, context is not None), context, backlog,
+                        bind.maxconn)
                     self.listeners.append(listener)
                     frontend.door.listeners.append(listener)
                     await listener.start()
@@ -74,10 +77,11 @@ class DataPlane:
     @staticmethod
     def _factory(loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules | None, responses: dict[str, ResponseRules],
-                 tls: bool) -> Callable[[], asyncio.Protocol]:
+                 tls: bool) -> Callable[[Listener], asyncio.Protocol]:
         if rules is None:
-            return lambda: ClientSide(frontend)
-        return lambda: HttpClient(loop, frontend, rules, responses, tls)
+            return lambda listener: ClientSide(frontend, listener)
+        return lambda listener: HttpClient(loop, frontend, rules, responses, tls,
+                                           listener=listener)
 
     def _purge_idle(self) -> None:
         """Every pool-purge-delay, each server's idle pool sheds half its surplus."""

@@ -26,6 +26,7 @@ from hacore.http.h1_request import (
 )
 from hacore.http.message import RequestHead
 from hacore.proxy.accesslog import http_line
+from hacore.proxy.admission import Listener
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.http_exchange import Exchange
@@ -39,14 +40,15 @@ from hacore.proxy.views import address_facts
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
-                 "keeps_alive", "loop", "own_idle", "parsing", "peer", "receiving_head",
+                 "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "receiving_head",
                  "refused", "request_started", "requests", "response_rules", "rules",
                  "server_timer", "ssl", "switching", "timeouts", "transport", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules, response_rules: dict[str, ResponseRules],
-                 ssl: bool) -> None:
+                 ssl: bool, *, listener: Listener | None = None) -> None:
         self.loop = loop  # kept: asyncio.get_running_loop() costs a getpid() per call
+        self.listener = listener  # the socket it came through, for its `maxconn`
         self.frontend, self.rules, self.ssl = frontend, rules, ssl
         self.response_rules = response_rules  # "" = the frontend's, else per backend name
         self.keeps_alive = frontend.config.settings.keep_alive is not KeepAliveMode.CLOSE

@@ -11,6 +11,7 @@ import time
 from typing import cast
 
 from hacore.proxy.accesslog import tcp_line
+from hacore.proxy.admission import Listener
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
 from hacore.proxy.idle import IdleTimer
@@ -22,11 +23,12 @@ from hacore.proxy.views import ConnectionView
 class ClientSide(asyncio.Protocol):
     """The client connection until its server answers; then both are spliced."""
 
-    __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "logged", "server",
-                 "server_name", "splice", "started", "task", "times", "transport")
+    __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "listener",
+                 "logged", "server", "server_name", "splice", "started", "task", "times",
+                 "transport")
 
-    def __init__(self, frontend: RuntimeFrontend) -> None:
-        self.frontend = frontend
+    def __init__(self, frontend: RuntimeFrontend, listener: Listener | None = None) -> None:
+        self.frontend, self.listener = frontend, listener
         self.splice: Splice | None = None
         self.server: RuntimeServer | None = None
         self.backend: RuntimeBackend | None = None

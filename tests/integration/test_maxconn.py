@@ -5,6 +5,7 @@ served once a session ends; on both event loops."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,12 +21,13 @@ Client = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 @asynccontextmanager
-async def tcp_plane(global_maxconn: str, frontends: list[tuple[int, str]]) -> AsyncIterator[None]:
+async def tcp_plane(global_maxconn: str, frontends: list[tuple[int, str]],
+                    bind_options: str = "") -> AsyncIterator[None]:
     servers, ports = await start_backends(["s1"])
     text = (f"global\n{global_maxconn}defaults\n    mode tcp\n    timeout connect 1s\n"
             "    timeout client 5s\n    timeout server 5s\n")
     for number, (port, settings) in enumerate(frontends):
-        text += (f"frontend fe{number}\n    bind 127.0.0.1:{port}\n{settings}"
+        text += (f"frontend fe{number}\n    bind 127.0.0.1:{port}{bind_options}\n{settings}"
                  "    default_backend be\n")
     text += f"backend be\n    server s1 127.0.0.1:{ports[0]}\n"
     try:
@@ -33,6 +35,13 @@ async def tcp_plane(global_maxconn: str, frontends: list[tuple[int, str]]) -> As
             yield
     finally:
         await stop_backends(servers)
+
+
+def listen_backlog(port: int) -> int:
+    """The backlog of the socket listening on `port`, as ss reports it (its Send-Q)."""
+    out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True,
+                         check=True, timeout=BOUND).stdout.split()
+    return int(out[2])
 
 
 async def served(port: int) -> Client:
@@ -80,6 +89,23 @@ async def test_global_maxconn_is_shared_by_frontends(unused_tcp_port_factory: ob
         assert await asyncio.wait_for(waiting[0].readline(), BOUND) == b"s1\n"
         await close(waiting)
         await close(await served(web))  # the listeners accept again
+
+
+@pytest.mark.asyncio
+async def test_bind_maxconn_limits_its_socket_only(unused_tcp_port_factory: object) -> None:
+    """`bind ... maxconn 1` on one of two sockets: its second client waits while the other
+    socket's clients are served; it goes in when the first leaves."""
+    narrow, wide = unused_tcp_port_factory(), unused_tcp_port_factory()  # type: ignore[operator]
+    async with tcp_plane("", [(narrow, f"    bind 127.0.0.1:{wide} backlog 8\n")],
+                         bind_options=" maxconn 1"):
+        first = await served(narrow)
+        waiting = await held(narrow)
+        other = await served(wide)
+        assert listen_backlog(wide) == 8  # `backlog 8`: what listen() was given
+        await close(first)
+        assert await asyncio.wait_for(waiting[0].readline(), BOUND) == b"s1\n"
+        for client in (waiting, other):
+            await close(client)
 
 
 @pytest.mark.asyncio

@@ -7,12 +7,12 @@ import resource
 
 import pytest
 
-from hacore.proxy.admission import Admission, Slots, ideal_maxconn
+from hacore.proxy.admission import Admission, Listener, Slots, ideal_maxconn
 
 
 class Client:
-    def __init__(self, name: str, log: list[str]) -> None:
-        self.name, self.log = name, log
+    def __init__(self, name: str, log: list[str], listener: Listener | None = None) -> None:
+        self.name, self.log, self.listener = name, log, listener
 
     def admitted(self) -> None:
         self.log.append(self.name)
@@ -65,3 +65,21 @@ def test_ideal_maxconn_halves_the_descriptors_left(
         monkeypatch: pytest.MonkeyPatch, limits: tuple[int, int], maxconn: int) -> None:
     monkeypatch.setattr(resource, "getrlimit", lambda _: limits)
     assert ideal_maxconn(10) == maxconn
+
+
+def test_a_bind_maxconn_holds_its_own_clients_only() -> None:
+    """Two sockets of one frontend, the first limited to one session: its second client
+    waits, the other socket's clients go in, and the first's waiting client goes in first
+    when its slot frees (the listeners are never started: no socket is opened)."""
+    log: list[str] = []
+    door = Admission(10, Slots(10), [])
+    narrow = Listener(None, Client, None, 10, maxconn=1)  # type: ignore[arg-type]
+    wide = Listener(None, Client, None, 10)  # type: ignore[arg-type]
+    a, b, c = Client("a", log, narrow), Client("b", log, narrow), Client("c", log, wide)
+    assert [door.admit(s) for s in (a, b, c)] == [True, False, True]
+    assert narrow.slots is not None and narrow.slots.used == 1 and door.frontend.used == 2
+    assert narrow.paused and not wide.paused
+    door.release(c)
+    assert log == []  # c's slot is not narrow's
+    door.release(a)
+    assert log == ["b"] and narrow.slots.used == 1

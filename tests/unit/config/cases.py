@@ -109,6 +109,12 @@ HAPROXY_CASES = [
                  ((9, "'bind' : missing port specification in '127.0.0.1'"),)),
     haproxy_case("bind-bad-port", {9: "    bind 127.0.0.1:99999"},
                  ((9, "'bind' : invalid port '99999'"),)),
+    haproxy_case("bind-backlog-no-value", {9: "    bind 127.0.0.1:18080 maxconn 5 backlog"},
+                 ((9, "'bind 127.0.0.1:18080' in section 'frontend' : 'backlog' : missing "
+                      "value"),)),
+    haproxy_case("bind-maxconn-not-a-number", {9: "    bind 127.0.0.1:18080 maxconn five"},
+                 ((9, "'bind 127.0.0.1:18080' in section 'frontend' : 'maxconn' expects an "
+                      "integer argument, got 'five'"),), oracle=False),  # haproxy reads 0
     haproxy_case("bind-unknown-keyword", {9: "    bind 127.0.0.1:18080 foo"},
                  ((9, "'bind 127.0.0.1:18080' in section 'frontend': unknown keyword 'foo'; did "
                       "you mean 'tfo' maybe ?"),)),
