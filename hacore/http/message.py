@@ -19,7 +19,10 @@ PERSISTENCE_TOKENS = frozenset({"keep-alive", "close"})
 
 def _forwarded(headers: list[tuple[str, str]], lines: list[str], chunked: bool) -> None:
     """The header lines HAProxy forwards: the body framing is the proxy's (Content-Length
-    goes when the body is `chunked`), `connection` loses its keep-alive and close tokens."""
+    goes when the body is `chunked`, and Transfer-Encoding comes back if a rule removed it,
+    as HAProxy's H1 output keeps the message's framing), `connection` loses its keep-alive
+    and close tokens."""
+    coded = False
     for name, value in headers:
         if name == "connection":
             kept = ", ".join(t.strip() for t in value.split(",")
@@ -27,7 +30,10 @@ def _forwarded(headers: list[tuple[str, str]], lines: list[str], chunked: bool) 
             if kept:
                 lines.append(f"connection: {kept}")
         elif not (chunked and name == "content-length"):
+            coded = coded or name == "transfer-encoding"
             lines.append(f"{name}: {value}")
+    if chunked and not coded:
+        lines.append("transfer-encoding: chunked")
 
 
 def header_tokens(headers: list[tuple[str, str]], name: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hacore.http.message import RequestHead
+from hacore.http.message import RequestHead, serialize_response
 
 
 def head(*headers: tuple[str, str], version: str = "1.1") -> RequestHead:
@@ -28,3 +28,18 @@ def test_http_10_keep_alive_needs_the_token() -> None:
     assert not head(version="1.0").client_wants_keep_alive()
     assert head(("connection", "keep-alive"), version="1.0").client_wants_keep_alive()
     assert head(("connection", "keep-alive"), version="1.0").server_connection(True) == "keep-alive"
+
+
+def test_a_chunked_message_keeps_its_framing_when_a_rule_drops_it() -> None:
+    """http-request/http-response del-header transfer-encoding on a chunked body: the body
+    is still sent chunked, so the header comes back (HAProxy's H1 output does the same)."""
+    request = head(("host", "a"))
+    request.chunked = True
+    assert request.serialize(None) == (b"GET / HTTP/1.1\r\nhost: a\r\n"
+                                       b"transfer-encoding: chunked\r\n\r\n")
+    assert serialize_response("1.1", 200, "OK", [("x", "1")], keep_alive=True,
+                              client_version="1.1", chunked=True) == (
+        b"HTTP/1.1 200 OK\r\nx: 1\r\ntransfer-encoding: chunked\r\n\r\n")
+    assert serialize_response("1.1", 200, "OK", [("transfer-encoding", "gzip, chunked")],
+                              keep_alive=True, client_version="1.1", chunked=True) == (
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n")
