@@ -76,7 +76,9 @@ async def serve(files: Sequence[str], config_id: str | None, config: HaproxyConf
     log(f"listening: {', '.join(f.name for f in service.plane.frontends)}")
     # What exists now (modules, configuration, compiled rules) lives as long as the process:
     # out of the collector's sight, a full collection walks only what traffic created, and
-    # the pause it puts in front of requests stays short (p99).
+    # the pause it puts in front of requests stays short (p99). The price: after a reload,
+    # the first data plane's reference cycles are never collected (one configuration's
+    # worth, once: later planes are not frozen).
     gc.freeze()
     await signals.serve(service.reload)
     await service.stop()

@@ -24,6 +24,7 @@ from typing import Protocol
 
 FDS_PER_SESSION = 2  # a client and a server connection
 RESERVED_FDS = 3  # the event loop's own descriptors
+RETRY_DELAY = 0.1  # seconds before a listener that could not restart tries again
 
 
 class Session(Protocol):
@@ -56,45 +57,89 @@ def raise_fd_limit(maxconn: int, sockets: int) -> None:
 class Listener:
     """One `bind` socket and the event-loop server accepting on a duplicate of it."""
 
-    __slots__ = ("backlog", "closed", "factory", "paused", "server", "slots", "sock", "ssl",
-                 "starting")
+    __slots__ = ("adopting", "backlog", "closed", "factory", "paused", "server", "slots", "sock",
+                 "ssl", "stale", "starting")
 
     def __init__(self, sock: socket.socket, factory: Callable[[Listener], asyncio.Protocol],
                  ssl: SSLContext | None, backlog: int, maxconn: int | None = None) -> None:
         self.sock, self.factory, self.ssl, self.backlog = sock, factory, ssl, backlog
         self.slots = Slots(maxconn) if maxconn else None  # `bind ... maxconn`
         self.server: asyncio.Server | None = None
+        self.stale: list[asyncio.Server] = []  # paused asyncio servers, closed at the next start
         self.starting: asyncio.Task[None] | None = None
+        self.adopting: set[asyncio.Task[object]] = set()
         self.paused = self.closed = False
 
     async def start(self) -> None:
+        """Accept on a new duplicate of the socket."""
         server = await asyncio.get_running_loop().create_server(
             lambda: self.factory(self), sock=self.sock.dup(), ssl=self.ssl, backlog=self.backlog)
-        if self.paused:  # paused again while the server was being made
-            server.close()
+        self._drop_stale()
+        if self.paused or self.closed:  # paused again while the server was being made
+            self._stop(server)
         else:
             self.server = server
 
     def pause(self) -> None:
         self.paused = True
         if self.server is not None:
-            self.server.close()  # its duplicate only: the socket keeps listening
+            self._stop(self.server)
             self.server = None
+
+    def _stop(self, server: asyncio.Server) -> None:
+        """The socket keeps listening either way. asyncio's loops poll it as a reader: it
+        leaves the poll and the server stays (closing it would refuse the connections of its
+        last accept batch not attached yet) until the next start; uvloop's server closes."""
+        loop = asyncio.get_running_loop()
+        if any([loop.remove_reader(each.fileno()) for each in server.sockets]):
+            self.stale.append(server)
+        else:
+            server.close()
+
+    def _drop_stale(self) -> None:
+        for server in self.stale:
+            server.close()
+        self.stale.clear()
 
     def resume(self) -> None:
         if self.closed:
             return  # stopping: sessions that end do not reopen it
         self.paused = False
-        if self.server is None and (self.starting is None or self.starting.done()):
-            self.starting = asyncio.get_running_loop().create_task(self.start())
+        if self.starting is None or self.starting.done():
+            self.starting = asyncio.get_running_loop().create_task(self._restart())
+
+    async def _restart(self) -> None:
+        try:
+            await self.start()
+        except OSError:  # out of descriptors (EMFILE): HAProxy retries its listeners too
+            self.paused = True
+            asyncio.get_running_loop().call_later(RETRY_DELAY, self.resume)
 
     async def close(self) -> None:
-        """For good: the server and the socket (connections in its backlog are reset)."""
+        """For good. The clients the kernel still queues on the socket are taken in first
+        (they wait for a slot of this data plane, which serves them while it drains) rather
+        than reset when the socket closes (a reload drops no connection)."""
         self.closed = True
         self.pause()
         if self.starting is not None:
             await asyncio.gather(self.starting, return_exceptions=True)
+        self._drop_stale()
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:  # nothing queued (EAGAIN), or nothing more to take
+                break
+            adopting = loop.create_task(loop.connect_accepted_socket(
+                lambda: self.factory(self), connection, ssl=self.ssl))
+            self.adopting.add(adopting)
+            adopting.add_done_callback(self._adopted)
         self.sock.close()
+
+    def _adopted(self, task: asyncio.Task[object]) -> None:
+        self.adopting.discard(task)
+        if not task.cancelled():
+            task.exception()  # a client gone before its TLS handshake: nothing to serve
 
 
 class Slots:
@@ -114,7 +159,7 @@ class Slots:
 class Admission:
     """A frontend's door: its sessions, the ones waiting for a slot, its listeners."""
 
-    __slots__ = ("frontend", "listeners", "peers", "process", "sessions", "waiting")
+    __slots__ = ("closing", "frontend", "listeners", "peers", "process", "sessions", "waiting")
 
     def __init__(self, limit: int, process: Slots, peers: list[Admission]) -> None:
         self.frontend = Slots(limit)
@@ -124,6 +169,7 @@ class Admission:
         self.listeners: list[Listener] = []
         self.peers = peers  # every frontend's door, for the process-wide limit
         peers.append(self)
+        self.closing = False  # stopping: nobody else goes in
 
     def admit(self, session: Session) -> bool:
         """True: the session goes on now; False: it waits until `admitted()` is called."""
@@ -164,6 +210,8 @@ class Admission:
     def open_up(self) -> None:
         """Who waits and has room now goes in, in arrival order (per socket); the sockets
         with room and nobody waiting accept again."""
+        if self.closing:
+            return
         blocked: set[Listener | None] = set()
         for session in list(self.waiting):
             if session not in self.waiting:
@@ -196,5 +244,7 @@ class Admission:
                 each.pause()
 
     def close_all(self) -> None:
-        for session in (*self.sessions, *self.waiting):
+        for door in self.peers:  # the data plane stops: no frontend takes anyone in now
+            door.closing = True
+        for session in (*self.waiting, *self.sessions):
             session.close()

@@ -122,6 +122,8 @@ class ClientSide(asyncio.Protocol):
         settings = self.frontend.config.settings
         if self.logged or not settings.tcplog or not self.frontend.access_log:
             return
+        if self.client_timer is None:
+            return  # never admitted (over `maxconn`): for HAProxy it was never accepted
         bytes_in, bytes_out = ((self.splice.client.received, self.splice.server.received)
                                if self.splice is not None else (0, 0))
         if settings.dontlognull and not bytes_in:

@@ -5,6 +5,8 @@ served once a session ends; on both event loops."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -142,3 +144,71 @@ async def test_http_client_over_maxconn_is_answered_later(unused_tcp_port: int) 
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_clients_arriving_together_all_wait_for_a_slot(unused_tcp_port: int) -> None:
+    """Four clients at once against maxconn 2: the event loop may accept them in one batch;
+    the two over the limit wait (none is lost) and are served as the first two leave."""
+    async with tcp_plane("", [(unused_tcp_port, "    maxconn 2\n")]):
+        clients = await asyncio.gather(*(asyncio.wait_for(asyncio.open_connection(
+            "127.0.0.1", unused_tcp_port), BOUND) for _ in range(4)))
+        lines = await asyncio.gather(*(first_line_within(c, UNANSWERED) for c in clients))
+        assert sorted(lines, key=bool) == [b"", b"", b"s1\n", b"s1\n"]
+        for client, line in zip(clients, lines, strict=True):
+            if line:
+                await close(client)
+        for client, line in zip(clients, lines, strict=True):
+            if not line:
+                assert await asyncio.wait_for(client[0].readline(), BOUND) == b"s1\n"
+                await close(client)
+
+
+async def first_line_within(client: Client, within: float) -> bytes:
+    try:
+        return await asyncio.wait_for(client[0].readline(), within)
+    except TimeoutError:
+        return b""
+
+
+@pytest.mark.asyncio
+async def test_a_listener_that_cannot_restart_tries_again(
+        unused_tcp_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out of descriptors when a slot frees (EMFILE on the socket's duplicate): the listener
+    retries shortly after, as HAProxy does, instead of staying deaf."""
+    real_dup, failures = socket.socket.dup, [OSError(errno.EMFILE, "Too many open files")]
+
+    def dup(sock: socket.socket) -> socket.socket:
+        if failures:
+            raise failures.pop()
+        return real_dup(sock)
+
+    async with tcp_plane("", [(unused_tcp_port, "    maxconn 1\n")]):
+        first = await served(unused_tcp_port)
+        monkeypatch.setattr(socket.socket, "dup", dup)
+        await close(first)  # the listener resumes: its first duplicate fails
+        for _ in range(3):
+            await close(await served(unused_tcp_port))
+        assert not failures
+
+
+@pytest.mark.asyncio
+async def test_a_reload_serves_the_clients_queued_on_the_old_socket(unused_tcp_port: int) -> None:
+    """The old data plane at maxconn has a client in its socket's queue when a reload
+    closes its listeners: the client is taken in and served by the old plane, not reset."""
+    servers, ports = await start_backends(["s1"])
+    text = ("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 5s\n"
+            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            f"    maxconn 1\n    default_backend be\nbackend be\n"
+            f"    server s1 127.0.0.1:{ports[0]}\n")
+    try:
+        async with data_plane(text) as old:
+            first = await served(unused_tcp_port)
+            queued = await held(unused_tcp_port)
+            async with data_plane(text):  # the new plane, beside the old one (SO_REUSEPORT)
+                await old.stop_listening()
+                await close(first)
+                assert await asyncio.wait_for(queued[0].readline(), BOUND) == b"s1\n"
+                await close(queued)
+    finally:
+        await stop_backends(servers)
