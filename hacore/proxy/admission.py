@@ -174,7 +174,8 @@ class Admission:
     def admit(self, session: Session) -> bool:
         """True: the session goes on now; False: it waits until `admitted()` is called."""
         listener = session.listener
-        if not self._room(listener) or any(w.listener is listener for w in self.waiting):
+        if not self._room(listener) or (
+                self.waiting and any(w.listener is listener for w in self.waiting)):
             self.waiting.append(session)
             self._stop_accepting(listener)
             return False
@@ -213,7 +214,7 @@ class Admission:
         if self.closing:
             return
         blocked: set[Listener | None] = set()
-        for session in list(self.waiting):
+        for session in list(self.waiting) if self.waiting else ():
             if session not in self.waiting:
                 continue  # admitted meanwhile, by a session that ended in admitted()
             listener = session.listener
