@@ -42,7 +42,7 @@ class HttpClient(asyncio.Protocol):
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
                  "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "receiving_head",
                  "refused", "request_started", "requests", "response_rules", "rules",
-                 "server_timer", "ssl", "switching", "timeouts", "transport", "waiting")
+                 "server_timer", "shut", "ssl", "switching", "timeouts", "transport", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules, response_rules: dict[str, ResponseRules],
@@ -61,6 +61,7 @@ class HttpClient(asyncio.Protocol):
         self.refused: bytes | None = None  # the error page owed after the exchanges in flight
         self.switching = False  # an Upgrade or CONNECT waits for its answer: stop parsing
         self.receiving_head = self.idle = self.parsing = self.waiting = False
+        self.shut = False  # the client shut its side while waiting for a slot
         self.requests = 0
         self.own_idle: list[HttpUpstream] = []  # `http-reuse never`: this session's own
 
@@ -93,6 +94,8 @@ class HttpClient(asyncio.Protocol):
         self._start_clocks()
         self.transport.resume_reading()
         self._parse()  # what arrived before reading was paused
+        if self.shut and not self.eof_received():  # its FIN, now read as HAProxy would
+            self.transport.close()
 
     def _start_clocks(self) -> None:
         """haproxy 2.6 (mux_h1.c, measured): `timeout http-request` counts from the start of
@@ -254,6 +257,9 @@ class HttpClient(asyncio.Protocol):
     def eof_received(self) -> bool:
         """The client shut its side: an unfinished head is a 400 (haproxy 2.6, measured);
         requests already in go on and the connection closes after their responses."""
+        if self.waiting:  # as if still in the backlog: read once admitted
+            self.shut = True
+            return True
         if self.receiving_head and self.buffer:
             self._refuse(400)
             return False
