@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 import pytest
 
 from tests.integration.backends import start_backends, stop_backends
-from tests.integration.plane import data_plane
+from tests.integration.plane import data_plane, in_front_of
 
 BOUND = 10.0
 UNANSWERED = 0.3  # seconds a held connection is watched for an answer that must not come
+ONE_SESSION = "    timeout client 5s\n    timeout server 5s\n    maxconn 1\n"  # defaults lines
 
 Client = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -37,6 +38,17 @@ async def tcp_plane(global_maxconn: str, frontends: list[tuple[int, str]],
             yield
     finally:
         await stop_backends(servers)
+
+
+async def answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """The origin: `ok` to every request until the proxy closes."""
+    try:
+        while await reader.readuntil(b"\r\n\r\n"):
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+    except asyncio.IncompleteReadError:
+        pass  # the proxy closed its server connection
+    finally:
+        writer.close()
 
 
 def listen_backlog(port: int) -> int:
@@ -112,44 +124,26 @@ async def test_bind_maxconn_limits_its_socket_only(unused_tcp_port_factory: obje
 
 @pytest.mark.asyncio
 async def test_http_client_over_maxconn_is_answered_later(unused_tcp_port: int) -> None:
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await reader.readuntil(b"\r\n\r\n"):
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-        except asyncio.IncompleteReadError:
-            pass  # the proxy closed its server connection
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    text = ("defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n"
-            f"    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
-            "    maxconn 1\n    default_backend be\nbackend be\n"
-            f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
     request = b"GET / HTTP/1.1\r\nhost: a\r\n\r\n"
-    try:
-        async with data_plane(text):
-            first = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
-            first[1].write(request)
-            assert (await asyncio.wait_for(first[0].readuntil(b"ok"), BOUND)).startswith(
-                b"HTTP/1.1 200 OK")
-            second = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
-            second[1].write(request)
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(second[0].readuntil(b"ok"), UNANSWERED)
-            third = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
-            third[1].write(request)
-            third[1].write_eof()  # a whole request and the client's FIN, while it waits
-            await close(first)  # a keep-alive session ends: the waiting request is read
-            assert (await asyncio.wait_for(second[0].readuntil(b"ok"), BOUND)).startswith(
-                b"HTTP/1.1 200 OK")
-            await close(second)
-            answer = await asyncio.wait_for(third[0].read(), BOUND)  # answered, then closed
-            assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"ok")
-            await close(third)
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with in_front_of(answer_ok, unused_tcp_port, ONE_SESSION):
+        first = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        first[1].write(request)
+        assert (await asyncio.wait_for(first[0].readuntil(b"ok"), BOUND)).startswith(
+            b"HTTP/1.1 200 OK")
+        second = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        second[1].write(request)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(second[0].readuntil(b"ok"), UNANSWERED)
+        third = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        third[1].write(request)
+        third[1].write_eof()  # a whole request and the client's FIN, while it waits
+        await close(first)  # a keep-alive session ends: the waiting request is read
+        assert (await asyncio.wait_for(second[0].readuntil(b"ok"), BOUND)).startswith(
+            b"HTTP/1.1 200 OK")
+        await close(second)
+        answer = await asyncio.wait_for(third[0].read(), BOUND)  # answered, then closed
+        assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"ok")
+        await close(third)
 
 
 @pytest.mark.asyncio
@@ -225,20 +219,6 @@ async def test_clients_that_send_and_shut_at_once_are_all_answered(unused_tcp_po
     """maxconn 1, three clients each sending a whole request and its FIN at once: those that
     wait for the slot (in the listen queue, or accepted in the same batch) keep what they
     sent, FIN included, and are answered in turn, as HAProxy reads them once accepted."""
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-            await writer.drain()
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    text = ("defaults\n    mode http\n    option http-server-close\n    timeout connect 1s\n"
-            f"    timeout client 5s\n    timeout server 5s\nfrontend fe\n"
-            f"    bind 127.0.0.1:{unused_tcp_port}\n    maxconn 1\n    default_backend be\n"
-            f"backend be\n    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
-
     async def ask() -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
         writer.write(b"GET / HTTP/1.1\r\nhost: a\r\n\r\n")
@@ -249,10 +229,6 @@ async def test_clients_that_send_and_shut_at_once_are_all_answered(unused_tcp_po
             writer.close()
             await writer.wait_closed()
 
-    try:
-        async with data_plane(text):
-            answers = await asyncio.gather(*(ask() for _ in range(3)))
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with in_front_of(answer_ok, unused_tcp_port, ONE_SESSION):
+        answers = await asyncio.gather(*(ask() for _ in range(3)))
     assert [a[:15] + a[-2:] for a in answers] == [b"HTTP/1.1 200 OKok"] * 3
