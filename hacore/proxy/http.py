@@ -82,9 +82,7 @@ class HttpClient(asyncio.Protocol):
         self.waiting = not self.frontend.door.admit(self)
         if self.waiting:  # over `maxconn`: as if still in the backlog, unread and untimed
             self.transport.pause_reading()
-            self.client_timer = IdleTimer(self.loop, None, self._timed_out)
-            self.head_timer = IdleTimer(self.loop, None, self._timed_out)
-            self.server_timer = IdleTimer(self.loop, None, self._server_timed_out)
+            self._make_timers(None, None)
         else:
             self._start_clocks()
 
@@ -107,7 +105,10 @@ class HttpClient(asyncio.Protocol):
         timeouts = self.frontend.config.settings.timeouts
         request = seconds(timeouts.http_request)
         self.timeouts = request, seconds(timeouts.http_keep_alive) or request
-        self.client_timer = IdleTimer(self.loop, seconds(timeouts.client), self._timed_out)
+        self._make_timers(seconds(timeouts.client), request)
+
+    def _make_timers(self, client: float | None, request: float | None) -> None:
+        self.client_timer = IdleTimer(self.loop, client, self._timed_out)
         self.head_timer = IdleTimer(self.loop, request, self._timed_out)
         # `timeout server`, set by the server side of each exchange (HttpUpstream.attach()).
         self.server_timer = IdleTimer(self.loop, None, self._server_timed_out)
