@@ -187,11 +187,7 @@ class Exchange:
         self.pending_size += len(piece)
         if self.then is not None and self.pending_size >= self.client.frontend.limits.bufsize:
             self._go_on()  # the buffer is full: HAProxy forwards what it has
-        transport = self.upstream.transport if self.upstream is not None else None
-        if transport is None:
-            self.pending.append(piece)
-        else:
-            transport.write(piece)
+        self.request_body_raw(piece)
 
     def request_done(self, trailers: list[tuple[str, str]]) -> None:
         """The request is complete; a chunked one ends with its last chunk and trailers."""
@@ -207,6 +203,7 @@ class Exchange:
             self.upstream.transport.close()  # after what it buffered
 
     def request_body_raw(self, data: bytes) -> None:
+        """To the server as it is, or kept until the server is connected."""
         transport = self.upstream.transport if self.upstream is not None else None
         if transport is None:
             self.pending.append(data)
