@@ -41,7 +41,10 @@ def header_tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
     found: set[str] = set()
     for header, value in headers:
         if header == name:
-            found.update(t.strip().lower() for t in value.split(",") if t.strip())
+            for element in value.split(","):
+                token = element.strip()
+                if token:
+                    found.add(token.lower())
     return found
 
 

@@ -60,9 +60,9 @@ def server_tls(server: Server) -> ssl.SSLContext | None:
 
 
 class RuntimeBackend:
-    __slots__ = ("by_member", "config", "connect_timeout", "hash_key", "name", "pages", "pool",
-                 "queue_timeout", "redispatch", "response_rules", "retries", "servers",
-                 "waiting")
+    __slots__ = ("_server_side", "by_member", "config", "connect_timeout", "hash_key", "name",
+                 "pages", "pool", "queue_timeout", "redispatch", "response_rules", "retries",
+                 "servers", "waiting")
 
     def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
         self.config = config
@@ -78,6 +78,7 @@ class RuntimeBackend:
         self.connect_timeout = (timeouts.connect or DEFAULT_CONNECT_MS) / 1000
         # configuration.txt "timeout queue": defaults to timeout connect.
         self.queue_timeout = (timeouts.queue or timeouts.connect or DEFAULT_CONNECT_MS) / 1000
+        self._server_side = seconds(timeouts.tunnel) or seconds(timeouts.server)
         self.waiting: deque[asyncio.Future[None]] = deque()
         self.retries = config.retries
         self.redispatch = config.redispatch
@@ -133,18 +134,17 @@ class RuntimeBackend:
     def server_timeout(self, tunnel: float | None) -> float | None:
         """Server-side inactivity in seconds: `timeout tunnel` when the frontend set one for
         a tunnel, else this backend's `timeout server`."""
-        timeouts = self.config.settings.timeouts
-        return seconds(timeouts.tunnel) or seconds(timeouts.server) or tunnel
+        return self._server_side or tunnel
 
     def source_key(self, family: int, address: int) -> int | None:
         if self.hash_key is None or self.hash_key.kind != "source":
             return None
         return self.hash_key.for_source(family, address)
 
-    def uri_key(self, target: bytes) -> int | None:
+    def uri_key(self, target: str) -> int | None:
         if self.hash_key is None or self.hash_key.kind != "uri":
             return None
-        return self.hash_key.for_uri(target)
+        return self.hash_key.for_uri(target.encode("latin-1"))
 
     def uses(self, kind: str) -> bool:
         return self.hash_key is not None and self.hash_key.kind == kind

@@ -93,7 +93,7 @@ class Exchange:
     def _forward(self, backend: RuntimeBackend) -> None:
         append_forwarded_for(self.head, self.client.forwardfor(backend))
         self.reuse = self.client.reuse_mode(backend)
-        key = backend.uri_key(self.head.target.encode("latin-1"))
+        key = backend.uri_key(self.head.target)
         if key is None:
             key = backend.source_key(self.head.src_family, self.head.src)
         self.times[2] = self.client.loop.time()
