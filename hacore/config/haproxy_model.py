@@ -251,6 +251,9 @@ class ProxySettings:
     tcplog: bool = False
     dontlognull: bool = False
     buffer_request: bool = False  # option http-buffer-request: the whole body before the server
+    # option tcp-smart-accept (configuration.txt §4.2): no ACK of its own for a request the
+    # response will acknowledge; on by default in HTTP mode, as HAProxy sets it.
+    smart_accept: bool = False
     forwardfor: ForwardFor | None = None
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
     errorfiles: tuple[ErrorFile, ...] = ()

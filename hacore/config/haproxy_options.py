@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from hacore.config.haproxy_proxy import ProxyBuilder
 
 # Options that take no argument and only set or clear a flag of the builder.
-_LOG_FLAGS = ("httplog", "tcplog", "dontlognull", "http-buffer-request")
+_LOG_FLAGS = ("httplog", "tcplog", "dontlognull", "http-buffer-request", "tcp-smart-accept")
 _KEEP_ALIVE = {m.value: m for m in KeepAliveMode}
 _BACKEND_FLAGS = ("allbackups",)
 # Accepted, with a warning naming why nothing changes.
@@ -45,7 +45,7 @@ _UNSUPPORTED_OPTIONS = frozenset(
         "http-restrict-req-hdr-names http-use-htx http-use-proxy-header http_proxy "
         "idle-close-on-response independent-streams ldap-check log-separate-errors log-asap "
         "mysql-check nolinger originalto persist pgsql-check prefer-last-server redis-check "
-        "smtpchk spop-check srvtcpka ssl-hello-chk tcp-smart-accept tcp-smart-connect tcpka "
+        "smtpchk spop-check srvtcpka ssl-hello-chk tcp-smart-connect tcpka "
         "transparent".split()
 )
 _KNOWN_OPTIONS = (
@@ -114,7 +114,7 @@ def _set_option(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostic
 
 
 _FLAG_OPTIONS = frozenset({*_LOG_FLAGS, *_KEEP_ALIVE, "allbackups", "tcp-check", *_IGNORED_OPTIONS})
-_FRONTEND_OPTIONS = frozenset({"httplog", "dontlognull"})
+_FRONTEND_OPTIONS = frozenset({"httplog", "dontlognull", "tcp-smart-accept"})
 _BACKEND_OPTIONS = frozenset({"httpchk", "tcp-check", "redispatch", "allbackups"})
 
 

@@ -103,6 +103,7 @@ class ProxyBuilder:
             tcplog=self.flags.get("tcplog", False),
             dontlognull=self.flags.get("dontlognull", False),
             buffer_request=self.flags.get("http-buffer-request", False),
+            smart_accept=self.flags.get("tcp-smart-accept", self.mode is Mode.HTTP),
             forwardfor=self.forwardfor,
             keep_alive=self.keep_alive,
             errorfiles=tuple(self.errorfiles[code] for code in sorted(self.errorfiles)),

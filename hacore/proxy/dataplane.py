@@ -55,7 +55,8 @@ class DataPlane:
                     # listener.c listener_backlog(): the bind's, the frontend's, its maxconn
                     backlog = (bind.backlog or frontend.config.settings.backlog
                                or frontend.door.frontend.limit)
-                    listener = Listener(listening_socket(bind, backlog), self._factory(
+                    sock = listening_socket(bind, backlog, frontend.config.settings.smart_accept)
+                    listener = Listener(sock, self._factory(
                         loop, frontend, rules, responses, context is not None), context, backlog,
                         bind.maxconn)
                     self.listeners.append(listener)

@@ -12,9 +12,12 @@ from hacore.config.haproxy_model import Bind
 IP_FREEBIND = 15  # <linux/in.h>
 
 
-def listening_socket(bind: Bind, backlog: int) -> socket.socket:
+def listening_socket(bind: Bind, backlog: int, smart_accept: bool) -> socket.socket:
     """Raises OSError naming the address when the bind fails. `backlog`: the frontend's
-    maxconn, as HAProxy passes it to listen() (the kernel caps it at somaxconn)."""
+    maxconn, as HAProxy passes it to listen() (the kernel caps it at somaxconn).
+    `smart_accept`: `option tcp-smart-accept`; HAProxy sets TCP_QUICKACK on the listening
+    socket either way (0 with the option, so that the kernel sends no bare ACK for a request
+    whose response acknowledges it; 1 without), and accepted sockets inherit it."""
     v6 = bind.family == "ipv6" or (":" in bind.host)
     host = bind.host or ("::" if v6 else "0.0.0.0")
     family = socket.AF_INET6 if v6 else socket.AF_INET
@@ -27,6 +30,7 @@ def listening_socket(bind: Bind, backlog: int) -> socket.socket:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if bind.v4v6 else 1)
         sock.bind((host, bind.port))
         sock.listen(backlog)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0 if smart_accept else 1)
         sock.setblocking(False)
     except OSError as error:
         sock.close()

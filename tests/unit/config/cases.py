@@ -78,6 +78,8 @@ HAPROXY_CASES = [
                  ((5, "unknown option 'httplg'; did you mean 'httplog' maybe ?"),)),
     haproxy_case("option-extra", {4: "    mode http\n    option httplog extra"},
                  ((5, "keyword 'httplog' only supports option 'clf'."),)),
+    haproxy_case("option-smart-accept-extra", {4: "    mode http\n    option tcp-smart-accept x"},
+                 ((5, "'option tcp-smart-accept' cannot handle unexpected argument 'x'."),)),
     haproxy_case("default-backend-missing-arg", {10: "    default_backend"},
                  ((10, "'default_backend' expects a backend name."),)),
     haproxy_case("frontend-no-name", {8: "frontend"},
