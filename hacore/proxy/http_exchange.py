@@ -276,8 +276,7 @@ class Exchange:
             if upstream.complete and not self.body_done and not self.aborted:
                 self.draining = True  # answered early: the body still goes (haproxy does)
             elif not self._park(upstream):
-                upstream.complete = True
-                upstream.transport.close()
+                upstream.close_after(clean=upstream.complete and self.body_done)
         if self.backend is not None and self.server is not None:
             self.server.sessions.discard(self)
             self.server.idle.detach()

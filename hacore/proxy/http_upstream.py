@@ -6,6 +6,8 @@ client session's own list under `http-reuse never`) and carries later requests."
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from typing import TYPE_CHECKING, cast
 
 import httptools
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from hacore.proxy.http_exchange import Exchange
 
 NO_BODY_STATUSES = frozenset({204, 304})
+RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 
 
 class HttpUpstream(asyncio.Protocol):
@@ -68,6 +71,23 @@ class HttpUpstream(asyncio.Protocol):
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+
+    def close_after(self, clean: bool) -> None:
+        """Close at the end of an exchange that keeps no connection. After a clean exchange
+        (the response whole, the request sent) HAProxy resets the connection it closes first
+        rather than sending a FIN, so that no TIME_WAIT holds the proxy's ports toward the
+        server: a new connection per request would otherwise run out of ephemeral ports
+        at a few hundred requests a second to one server (W. Tarreau, haproxy issue #560:
+        "if it needs to unexpectedly close by itself, then it can only use an RST"; haproxy
+        2.6 on the wire). Not over TLS, whose close_notify must go out first."""
+        transport = self.transport
+        assert transport is not None
+        self.complete = True
+        if clean and not transport.get_write_buffer_size():
+            sock = transport.get_extra_info("socket")
+            if sock is not None and transport.get_extra_info("ssl_object") is None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+        transport.close()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from hacore.config import load_texts
 from hacore.http.errors import ERRORS
 from hacore.proxy.dataplane import DataPlane
 from tests.integration.http_backends import start_http_backends
-from tests.integration.plane import data_plane
+from tests.integration.plane import data_plane, in_front_of
 
 BOUND = 10.0
 DEFAULTS = ("defaults\n    mode http\n    option forwardfor\n    option http-server-close\n"
@@ -171,3 +172,39 @@ async def test_httplog_line(unused_tcp_port: int, capsys: pytest.CaptureFixture[
     assert re.fullmatch(
         r'127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe be/s1 '
         r'\d+/0/\d+/\d+/\d+ 200 89 - - ---- 1/1/0/0/0 0/0 "GET /x HTTP/1\.1"', line), line
+
+
+@pytest.mark.asyncio
+async def test_server_connection_closed_first_is_reset_as_haproxy_does(unused_tcp_port: int
+                                                                       ) -> None:
+    """http-server-close: after a whole response the proxy closes the server side first,
+    with a reset (no TIME_WAIT on the proxy's ports), as haproxy 2.6 does on the wire."""
+    seen: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        try:
+            seen.set_result("fin" if await reader.read() == b"" else "data")
+        except ConnectionResetError:
+            seen.set_result("reset")
+        writer.close()
+
+    async with in_front_of(server, unused_tcp_port, "    option http-server-close\n"):
+        (answer,) = await exchange(unused_tcp_port, b"GET / HTTP/1.1\r\n\r\n")
+        assert await asyncio.wait_for(seen, BOUND) == "reset"
+    assert answer.endswith(b"\r\n\r\nok")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("mode", "option", "quickack"), [
+    ("http", "", 0), ("tcp", "", 1), ("http", "    no option tcp-smart-accept\n", 1)])
+async def test_listening_socket_quickack_as_haproxy_sets_it(unused_tcp_port: int, mode: str,
+                                                            option: str, quickack: int) -> None:
+    """`option tcp-smart-accept`, on by default in HTTP mode: TCP_QUICKACK 0 on the listening
+    socket (no bare ACK before the response), 1 otherwise, as haproxy 2.6 sets it."""
+    text = (f"defaults\n    mode {mode}\n{option}frontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n"
+            "    default_backend be\nbackend be\n    server s1 127.0.0.1:1\n")
+    async with data_plane(text) as plane:
+        assert [listener.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK)
+                for listener in plane.listeners] == [quickack]
