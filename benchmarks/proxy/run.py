@@ -5,8 +5,12 @@ bodies, a connection per request, TCP mode, and 1 MiB bodies. Each proxy is meas
 `--rounds` times against a fresh origin, the order alternating (which one runs first moved
 the ratios by up to 20%), and the medians are compared.
 
+`--floor` adds floor.py, the least a uvloop proxy does per request, to the HTTP scenarios
+with a new server connection per request: hacore/floor is what hacore's own work costs,
+floor/HAProxy what any pure-Python data plane on this machine could reach.
+
 Run (root not needed; needs wrk and haproxy, which bin/test installs):
-    .venv/bin/python benchmarks/proxy/run.py [--duration 5] [--rounds 3] [--only NAME]
+    .venv/bin/python benchmarks/proxy/run.py [--duration 5] [--rounds 3] [--only NAME] [--floor]
 Everything listens on 127.0.0.1; every process is stopped by PID at the end.
 """
 
@@ -119,8 +123,11 @@ def measure_proxy(proxy: str, directory: Path, scenario: Scenario,
         wait_port(origin_port)
         cfg = directory / f"{proxy}.cfg"
         cfg.write_text(config(mode, port, origin_port))
-        argv = (["haproxy", "-db", "-f", str(cfg)] if proxy == "haproxy" else
-                [sys.executable, "-m", "hacore.daemon.dataplane_process", "-f", str(cfg)])
+        argv = {"haproxy": ["haproxy", "-db", "-f", str(cfg)],
+                "hacore": [sys.executable, "-m", "hacore.daemon.dataplane_process", "-f",
+                           str(cfg)],
+                "floor": [sys.executable, str(ROOT / "benchmarks/proxy/floor.py"), "--port",
+                          str(port), "--origin", str(origin_port)]}[proxy]
         return measure(argv, port, duration, header, connections)
     finally:
         origin.terminate()
@@ -133,6 +140,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="measurements per proxy, the order alternating; medians reported")
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
+    parser.add_argument("--floor", action="store_true",
+                        help="also floor.py (HTTP, a server connection per request)")
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="hacore-bench-"))
     rows = []
@@ -140,9 +149,12 @@ def main() -> None:
         name = scenario[0]
         if args.only not in name:
             continue
-        rounds: dict[str, list[dict[str, float]]] = {"haproxy": [], "hacore": []}
+        proxies = ["haproxy", "hacore"]
+        if args.floor and scenario[1] == "http":  # floor.py does only http-server-close
+            proxies.append("floor")
+        rounds: dict[str, list[dict[str, float]]] = {proxy: [] for proxy in proxies}
         for round_number in range(args.rounds):
-            order = ("haproxy", "hacore") if round_number % 2 == 0 else ("hacore", "haproxy")
+            order = proxies if round_number % 2 == 0 else proxies[::-1]
             for proxy in order:
                 rounds[proxy].append(measure_proxy(proxy, directory, scenario, args.duration))
         results = {proxy: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
@@ -151,9 +163,17 @@ def main() -> None:
                   for key in ("rps", "p50_ms", "p99_ms", "cpu_s_per_10k")}
         rows.append({"scenario": name, **results, "rounds": rounds,
                      "ratio_hacore_over_haproxy": ratios})
+        floor = ""
+        if "floor" in results:
+            ratios_floor = {key: results[proxy][key] / results["haproxy"][key]
+                            for proxy, key in (("floor", "rps"), ("floor", "p99_ms"))}
+            rows[-1]["ratio_floor_over_haproxy"] = ratios_floor
+            floor = (f"  (floor {results['floor']['rps']:.0f} req/s: ratio "
+                     f"{ratios_floor['rps']:.2f}, p99 x{ratios_floor['p99_ms']:.1f})")
         print(f"{name:32} haproxy {results['haproxy']['rps']:9.0f} req/s  hacore "
               f"{results['hacore']['rps']:9.0f} req/s  ratio {ratios['rps']:.2f}  "
-              f"p99 x{ratios['p99_ms']:.1f}  cpu/10k x{ratios['cpu_s_per_10k']:.1f}", flush=True)
+              f"p99 x{ratios['p99_ms']:.1f}  cpu/10k x{ratios['cpu_s_per_10k']:.1f}{floor}",
+              flush=True)
     report = {"benchmark": "proxy", "date": time.strftime("%Y-%m-%d"), "rounds": args.rounds,
               "python": platform.python_version(), "cores": os.cpu_count(), "rows": rows}
     out = ROOT / "benchmarks" / "results" / f"proxy-{time.strftime('%Y%m%d-%H%M%S')}.json"
