@@ -135,8 +135,11 @@ class HaproxyParser:
         return proxy
 
     def _parent_defaults(self, kind: str, args: list[str]) -> ProxyBuilder | None:
+        """A proxy starts from the last `defaults` section (or the one named by `from`); a
+        `defaults` section without `from` starts afresh (haproxy 2.6: a second anonymous
+        `defaults` resets what the first one set)."""
         if not args:
-            return self.current_defaults
+            return None if kind == "defaults" else self.current_defaults
         if args[0] != "from" or len(args) != 2:
             raise ValueError("please use the 'bind' keyword for listening addresses.")
         if args[1] not in self.named_defaults:

@@ -129,8 +129,18 @@ def _ignored(keyword: str) -> GlobalHandler:
     return handler
 
 
+def _maxconn(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    """haproxy 2.6 keeps the first `maxconn` and goes on (a non-fatal ALERT: the file
+    stays valid, so a warning here)."""
+    if "maxconn" in g.values:
+        out.warn(loc, "'maxconn' already specified. Continuing.")
+        return
+    _MAXCONN(g, args, loc, out)
+
+
+_MAXCONN = _int_setting("maxconn", 1, 2**31 - 1)
 GLOBAL_KEYWORDS: dict[str, GlobalHandler] = {
-    "maxconn": _int_setting("maxconn", 1, 2**31 - 1),
+    "maxconn": _maxconn,
     "nbthread": _int_setting("nbthread", 1, 4096),
     "spread-checks": _int_setting("spread_checks", 0, 50),
     "tune.bufsize": _int_setting("tune_bufsize", 1024, 2**30),

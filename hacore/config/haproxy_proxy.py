@@ -117,7 +117,7 @@ class ProxyBuilder:
 
     def frontend(self) -> Frontend:
         default_backend = self.default_backend
-        if self.kind == "listen":
+        if self.kind == "listen" and default_backend is None:
             default_backend = self.name  # a listen section is its own backend
         return Frontend(
             location=self.location,

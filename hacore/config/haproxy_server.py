@@ -136,6 +136,8 @@ def build_server(location: Location, backend: str, words: list[str],
     if len(words) < 2:
         raise ValueError("'server' expects <name> and <addr>[:<port>] as arguments.")
     name, address = words[0], words[1]
+    if not name:  # `server "" ...`: no name at all, as HAProxy reads it
+        raise ValueError("'server' expects <name> and <addr>[:<port>] as arguments.")
     if not _NAME_RE.fullmatch(name):
         bad = next(c for c in name if not _NAME_RE.fullmatch(c))
         raise ValueError(f"character '{bad}' is not permitted in server name '{name}'.")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 # HAProxy time units (configuration.txt §2.5); the default unit is the millisecond.
-_TIME_UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+_TIME_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 _TIME_RE = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?(.*)", re.DOTALL)
 # HAProxy stores timers as signed 32-bit milliseconds.
 MAX_TIMER_MS = 2**31 - 1
@@ -24,7 +24,9 @@ def parse_time_ms(text: str) -> int:
         bad = text.lstrip("0123456789")[:1] or "\\0"
         raise ValueError(f"unexpected character '{bad}'")
     digits, unit, _junk = match.groups()
-    value = int(digits) * _TIME_UNITS_MS[unit or "ms"]
+    # microseconds are rounded up to the next millisecond, as parse_time_err() divides
+    value = (-(-int(digits) // 1000) if unit == "us"
+             else int(digits) * _TIME_UNITS_MS[unit or "ms"])
     if value > MAX_TIMER_MS:
         raise OverflowError(text)
     return int(value)

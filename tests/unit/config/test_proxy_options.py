@@ -34,3 +34,46 @@ def test_tcp_smart_accept_in_a_backend_is_ignored_with_haproxys_warning() -> Non
     config = load_texts([("haproxy.cfg", text)], env={})
     assert [(w.location.line if w.location else None, w.message) for w in config.warnings] == [
         (10, "'tcp-smart-accept' ignored because backend 'be' has no frontend capability.")]
+
+
+def test_a_second_anonymous_defaults_section_starts_afresh() -> None:
+    """haproxy 2.6: the proxies after it have no forwardfor and no timeouts (it warns)."""
+    text = ("defaults\n    mode http\n    option forwardfor\n    timeout connect 5s\n"
+            "    timeout client 5s\n    timeout server 5s\n" + _config("    mode http\n"))
+    config = load_texts([("haproxy.cfg", text)], env={})
+    assert config.haproxy is not None
+    settings = config.haproxy.frontends[0].settings
+    assert (settings.forwardfor, settings.timeouts.client) == (None, 5000)
+    first = load_texts([("haproxy.cfg", _config("    mode http\n    option forwardfor\n"))],
+                       env={})
+    assert first.haproxy is not None and first.haproxy.frontends[0].settings.forwardfor
+
+
+def test_listen_default_backend_wins_over_its_servers_with_haproxys_warning() -> None:
+    text = ("defaults\n    mode http\n    timeout connect 5s\n    timeout client 5s\n"
+            "    timeout server 5s\nlisten l1\n    bind 127.0.0.1:18080\n"
+            "    default_backend be\n    server s0 127.0.0.1:1\nbackend be\n"
+            "    server s1 127.0.0.1:18081\n")
+    config = load_texts([("haproxy.cfg", text)], env={})
+    assert config.haproxy is not None
+    assert config.haproxy.frontends[0].default_backend == "be"
+    assert [w.message for w in config.warnings] == [
+        "In proxy 'l1', the 'default_backend' rule always has precedence over the servers, "
+        "which will never be used."]
+
+
+@pytest.mark.parametrize(("value", "milliseconds"), [
+    ("100us", 1), ("1000us", 1), ("1500us", 2), ("0us", 0), ("5", 5), ("2s", 2000)])
+def test_microseconds_round_up_to_the_next_millisecond(value: str, milliseconds: int) -> None:
+    text = _config(f"    mode http\n    timeout queue {value}\n")
+    config = load_texts([("haproxy.cfg", text)], env={})
+    assert config.haproxy is not None
+    assert config.haproxy.backends[0].settings.timeouts.queue == milliseconds
+
+
+def test_global_maxconn_given_twice_keeps_the_first_as_haproxy() -> None:
+    text = "global\n    maxconn 100\n    maxconn 200\n" + _config("    mode http\n")
+    config = load_texts([("haproxy.cfg", text)], env={})
+    assert config.haproxy is not None and config.haproxy.global_.maxconn == 100
+    assert [(w.location.line if w.location else None, w.message) for w in config.warnings] == [
+        (3, "'maxconn' already specified. Continuing.")]
