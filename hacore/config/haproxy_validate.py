@@ -21,8 +21,8 @@ def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
         _check_listeners(frontend, out)
     for backend in config.backends:
         _check_servers(backend, out)
-        frontend = next((f for f in config.frontends if f.location == backend.location), None)
-        if frontend is not None and backend.servers and frontend.default_backend != backend.name:
+        listen = next((f for f in config.frontends if f.location == backend.location), None)
+        if listen is not None and backend.servers and listen.default_backend != backend.name:
             out.warn(None, f"In proxy '{backend.name}', the 'default_backend' rule always has "
                            "precedence over the servers, which will never be used.")
     for name, kind, timeouts_ok, location in _timeout_owners(config):
