@@ -24,8 +24,8 @@ class ClientSide(asyncio.Protocol):
     """The client connection until its server answers; then both are spliced."""
 
     __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "listener",
-                 "logged", "server", "server_name", "splice", "started", "task", "times",
-                 "transport")
+                 "logged", "server", "server_name", "shut", "splice", "started", "task",
+                 "times", "transport")
 
     def __init__(self, frontend: RuntimeFrontend, listener: Listener | None = None) -> None:
         self.frontend, self.listener = frontend, listener
@@ -36,6 +36,7 @@ class ClientSide(asyncio.Protocol):
         self.logged = False
         self.times = [-1.0, -1.0]  # connect began, connected (loop time)
         self.early: list[bytes] = []  # read before the splice despite the pause (uvloop does)
+        self.shut = False  # the client sent its FIN before the splice
         self.task: asyncio.Task[None] | None = None
         self.client_timer: IdleTimer | None = None
 
@@ -81,12 +82,21 @@ class ClientSide(asyncio.Protocol):
         self.splice = Splice(adopt(self.transport, b"".join(self.early)), cast(SpliceEnd, protocol),
                              *self.frontend.splice_timeouts(backend),
                              self._spliced_closed)
+        if self.shut:  # its FIN follows its bytes to the server, as haproxy passes it on
+            self.splice.client.eof_received()
         self.transport.resume_reading()
 
     def data_received(self, data: bytes) -> None:
         """Bytes that arrive while the server is being connected wait for it: uvloop may
         deliver a first read although reading was paused in connection_made()."""
         self.early.append(data)
+
+    def eof_received(self) -> bool:
+        """The client shut its side before its server answered: what it sent still goes to
+        the server (haproxy 2.6 forwards it), then the FIN; the connection stays open for
+        the server's answer."""
+        self.shut = True
+        return True
 
     def close(self) -> None:
         """Stop: close both sides; the session leaves its frontend once both are gone."""

@@ -168,3 +168,24 @@ async def test_client_speaks_first(unused_tcp_port: int) -> None:
         writer.write(b"hello\n")
         assert await asyncio.wait_for(reader.read(), BOUND) == b"got hello\n"
         writer.close()
+
+
+@pytest.mark.asyncio
+async def test_bytes_and_fin_sent_before_the_server_answers_still_reach_it(unused_tcp_port: int
+                                                                          ) -> None:
+    """A client that writes and shuts its side at once (before the server connection is
+    up) is still forwarded, FIN included, and gets the server's answer (haproxy 2.6 does)."""
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"got " + await reader.read())  # until the client's FIN
+        await writer.drain()
+        writer.close()
+
+    async with in_front_of(server, unused_tcp_port, "    timeout client 5s\n"
+                           "    timeout server 5s\n", mode="tcp"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"GET / HTTP/1.1\r\n\r\n")
+        writer.write_eof()
+        answer = await asyncio.wait_for(reader.read(), BOUND)
+        writer.close()
+        await writer.wait_closed()
+    assert answer == b"got GET / HTTP/1.1\r\n\r\n"
