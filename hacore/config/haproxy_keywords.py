@@ -17,6 +17,7 @@ from hacore.config.haproxy_acl import (
     parse_condition,
     split_condition,
 )
+from hacore.config.haproxy_http_rules import TrailingWordError, parse_action, parse_redirect
 from hacore.config.haproxy_log import log
 from hacore.config.haproxy_model import (
     HTTP_REUSE_MODES,
@@ -44,7 +45,6 @@ HASH_FUNCTIONS = ("sdbm", "djb2", "crc32", "wt6")
 # configuration.txt §1.3.1: the status codes `errorfile` accepts in HAProxy 2.6.
 ERRORFILE_CODES = (200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502,
                    503, 504)
-REDIRECT_CODES = (301, 302, 303, 307, 308)
 HTTP_REQUEST_ACTIONS = ("set-header", "add-header", "del-header", "deny", "return", "redirect",
                         "allow")
 HTTP_RESPONSE_ACTIONS = ("set-header", "add-header", "del-header")
@@ -249,40 +249,35 @@ def default_backend(p: ProxyBuilder, args: list[str], loc: Location, out: Diagno
 
 def redirect(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
     before, condition = split_condition(args)
-    if len(before) < 2 or before[0] not in ("location", "prefix", "scheme"):
-        raise ValueError("'redirect' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', "
-                         "'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash'")
-    code, options, index = 302, [], 2
-    while index < len(before):
-        word = before[index]
-        if word == "code" and index + 1 < len(before):
-            code = parse_int(before[index + 1], 0, 999, "'redirect code'")
-            if code not in REDIRECT_CODES:
-                raise ValueError(f"'redirect': unsupported HTTP code '{before[index + 1]}' "
-                                 "(must be one of 301, 302, 303, 307 or 308).")
-            index += 2
-        elif word in ("drop-query", "append-slash", "ignore-empty"):
-            options.append(word)
-            index += 1
-        else:
-            raise ValueError(f"'redirect' : unknown option '{word}'")
+    context = f"error detected in {p.kind} '{p.name}' while parsing redirect rule"
+    try:
+        kind, target, code, options = parse_redirect(before)
+    except ValueError as error:
+        raise ValueError(f"{context} : {error}.") from None
     cond = None
     if condition:
         try:
             cond = parse_condition(loc, condition, p.acl_lookup())
         except ValueError as error:
-            raise ValueError(f"error detected in {p.kind} '{p.name}' while parsing redirect "
-                             f"rule : error in condition: {error}.") from None
-    p.redirects.append(Redirect(loc, before[0], before[1], code, tuple(options), cond))
+            raise ValueError(f"{context} : error in condition: {error}.") from None
+    p.redirects.append(Redirect(loc, kind, target, code, options, cond))
 
 
 def _http_rule(keyword: str, actions: tuple[str, ...], args: list[str], loc: Location,
-               p: ProxyBuilder) -> HttpRule:
+               p: ProxyBuilder, *, out: Diagnostics) -> HttpRule:
     before, condition = split_condition(args)
     if not before or before[0] not in actions:
         got = before[0] if before else ""
         raise ValueError(f"'{keyword}' : action '{got}' is not supported by hacore "
                          f"(supported: {', '.join(actions)}).")
+    try:
+        spec = parse_action(before[0], before[1:], loc, out)
+    except TrailingWordError as word:
+        raise ValueError(f"'{keyword} {before[0]}' expects either 'if' or 'unless' followed by "
+                         f"a condition but found '{word}'.") from None
+    except ValueError as error:
+        raise ValueError(f"error detected in {p.kind} '{p.name}' while parsing '{keyword} "
+                         f"{before[0]}' rule : {error}.") from None
     cond = None
     if condition:
         try:
@@ -290,15 +285,17 @@ def _http_rule(keyword: str, actions: tuple[str, ...], args: list[str], loc: Loc
         except ValueError as error:
             raise ValueError(f"error detected while parsing an '{keyword} {before[0]}' "
                              f"condition : {error}.") from None
-    return HttpRule(loc, before[0], tuple(before[1:]), cond)
+    return HttpRule(loc, before[0], tuple(before[1:]), cond, spec)
 
 
 def http_request(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    p.http_request_rules.append(_http_rule("http-request", HTTP_REQUEST_ACTIONS, args, loc, p))
+    p.http_request_rules.append(_http_rule("http-request", HTTP_REQUEST_ACTIONS, args, loc, p,
+                                              out=out))
 
 
 def http_response(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    p.http_response_rules.append(_http_rule("http-response", HTTP_RESPONSE_ACTIONS, args, loc, p))
+    p.http_response_rules.append(_http_rule("http-response", HTTP_RESPONSE_ACTIONS, args, loc,
+                                               p, out=out))
 
 
 def errorfile(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hacore.config.errors import Location
+
+if TYPE_CHECKING:
+    from hacore.http.log_format import Term
 
 
 class Mode(enum.Enum):
@@ -164,13 +168,38 @@ class Redirect:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderAction:
+    """set-header / add-header `<name> <fmt>`, del-header `<name> [-m <method>]`; the value's
+    log-format terms as hacore.http.log_format read them."""
+
+    name: str
+    value: tuple[Term, ...] = ()
+    method: str = "str"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyAction:
+    """deny / return: the status, and either the status's error page (`deny`,
+    `deny_status`, `default-errorfiles`) or a reply built from `content-type`, a payload
+    (`string`/`file`: bytes; `lf-string`/`lf-file`: log-format terms) and `hdr` lines."""
+
+    status: int
+    error_page: bool
+    content_type: str | None = None
+    payload: bytes | tuple[Term, ...] = b""
+    headers: tuple[tuple[str, tuple[Term, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class HttpRule:
-    """One `http-request` / `http-response` action; `args` are the action's own words."""
+    """One `http-request` / `http-response` action; `args` are the action's own words,
+    `spec` what they mean (None for `allow`)."""
 
     location: Location
     action: str
     args: tuple[str, ...]
     condition: Condition | None
+    spec: HeaderAction | ReplyAction | Redirect | None = None
 
 
 @dataclass(frozen=True, slots=True)

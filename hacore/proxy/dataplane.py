@@ -68,11 +68,12 @@ class DataPlane:
 
     def _response_rules(self, frontend: RuntimeFrontend) -> dict[str, ResponseRules]:
         settings = frontend.config.settings
-        rules = {"": ResponseRules(list(settings.http_response_rules), list(settings.acls))}
+        rules = {"": ResponseRules(list(settings.http_response_rules), list(settings.acls),
+                                   frontend.name)}
         for name, backend in self.backends.items():
             if backend.response_rules:
                 rules[name] = ResponseRules(backend.response_rules,
-                                            list(backend.config.settings.acls))
+                                            list(backend.config.settings.acls), frontend.name)
         return rules
 
     @staticmethod

@@ -64,9 +64,9 @@ class Exchange:
         if self.client.frontend.config.settings.buffer_request and self._hold(self.start):
             return
         answer = self.client.rules.apply(self.head)
-        if answer is not None:
-            # HAProxy closes after its error pages (deny...), keeps a redirect alive.
-            self.local_response(answer, keep_alive=self.keep_alive and answer[9:10] in b"123")
+        if answer is not None:  # deny, return, redirect: the connection stays unless it closes
+            response, closes = answer
+            self.local_response(response, keep_alive=self.keep_alive and not closes)
             return
         backend = self.client.frontend.backend_for(self.head)
         if backend is None:

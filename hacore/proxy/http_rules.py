@@ -1,21 +1,154 @@
 """`http-request` rules and `redirect` rules of a frontend, compiled once, applied to each
 request head in HAProxy's order (http-request rules first, then redirects; configuration.txt
-§4.2): the first deny/return/redirect ends the request with a response from the proxy."""
+§4.2): the first deny/return/redirect ends the request with a response from the proxy;
+`allow` ends the evaluation. Header values and `lf-string` payloads are log-format strings
+(hacore.http.log_format), rendered per request only when they hold a `%` term."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hacore.acl.compile import Predicate, compile_condition, compile_named_acls
-from hacore.config.haproxy_model import AclDeclaration, Condition, Frontend, HttpRule, Redirect
-from hacore.http.errors import redirect
+from hacore.config.haproxy_model import (
+    AclDeclaration,
+    Condition,
+    Frontend,
+    HeaderAction,
+    HttpRule,
+    Redirect,
+    ReplyAction,
+)
+from hacore.http.errors import ERRORS, RULE_PAGES, reason, redirect
+from hacore.http.log_format import Renderer, Term, renderer
 from hacore.http.message import RequestHead
+
+# The proxy's own answer to a request, and whether the connection closes after it.
+Answer = tuple[bytes, bool]
+Action = Callable[[RequestHead], Answer | None]
+_ALLOW: Answer = (b"", False)  # ends the rules without an answer of its own
 
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
     test: Predicate | None
-    rule: HttpRule | Redirect
+    act: Action
+
+
+def _value(terms: tuple[Term, ...], frontend: str) -> Callable[[RequestHead], str]:
+    rendered = renderer(terms, frontend)
+    if isinstance(rendered, str):
+        return lambda head: rendered
+    return rendered
+
+
+def _names_matching(method: str, pattern: str) -> Callable[[str], bool]:
+    """del-header `-m`: how a header name is compared with the rule's (names are lowercase)."""
+    if method == "beg":
+        return lambda name: name.startswith(pattern)
+    if method == "end":
+        return lambda name: name.endswith(pattern)
+    if method == "sub":
+        return lambda name: pattern in name
+    if method == "reg":
+        compiled = re.compile(pattern, re.IGNORECASE)
+        return lambda name: compiled.search(name) is not None
+    return lambda name: name == pattern
+
+
+def _header_action(action: str, spec: HeaderAction, frontend: str) -> Action:
+    name = spec.name
+    if action == "del-header":
+        if spec.method == "str":
+            def delete(head: RequestHead) -> None:
+                head.del_header(name)
+        else:
+            matches = _names_matching(spec.method, name)
+
+            def delete(head: RequestHead) -> None:
+                for header in {n for n, _ in head.headers if matches(n)}:
+                    head.del_header(header)
+        return delete
+    value = _value(spec.value, frontend)
+    if action == "set-header":
+        def set_header(head: RequestHead) -> None:
+            head.set_header(name, value(head))
+        return set_header
+
+    def add_header(head: RequestHead) -> None:
+        head.add_header(name, value(head))
+    return add_header
+
+
+def _reply_action(spec: ReplyAction, frontend: str, errorfiles: dict[int, bytes]) -> Action:
+    """http_reply_to_htx(): the error page (an errorfile of the proxy when it has one for
+    the status, sent verbatim and closing); else the status line, `hdr` lines,
+    content-length (none for 204), content-type and the payload."""
+    if spec.error_page:
+        if spec.status in errorfiles:
+            answer: Answer = (errorfiles[spec.status], True)
+        else:
+            answer = (RULE_PAGES[spec.status], spec.status in (400, 408))
+        return lambda head: answer
+    status_line = f"HTTP/1.1 {spec.status} {reason(spec.status)}\r\n"
+    headers = [(name, _value(terms, frontend)) for name, terms in spec.headers]
+    content_type = f"content-type: {spec.content_type}\r\n" if spec.content_type else ""
+    payload: bytes | Renderer = (spec.payload if isinstance(spec.payload, bytes)
+                                 else _payload(spec.payload, frontend))
+
+    def build(head: RequestHead) -> Answer:
+        body = payload if isinstance(payload, bytes) else payload(head).encode("latin-1")
+        lines = "".join(f"{name}: {value(head)}\r\n" for name, value in headers)
+        length = "" if spec.status == 204 else f"content-length: {len(body)}\r\n"
+        return (f"{status_line}{lines}{length}{content_type}\r\n".encode("latin-1") + body,
+                False)
+
+    if not spec.headers and isinstance(payload, bytes):
+        fixed = build(RequestHead("GET", "/", "1.1", []))  # the same bytes every time
+        return lambda head: fixed
+    return build
+
+
+def _payload(terms: tuple[Term, ...], frontend: str) -> bytes | Renderer:
+    rendered = renderer(terms, frontend)
+    return rendered.encode("latin-1") if isinstance(rendered, str) else rendered
+
+
+def _location(rule: Redirect, head: RequestHead) -> str:
+    """http_apply_redirect_rule(): `location` is taken as is; `prefix` and `scheme` keep the
+    request's path (of an absolute-form target too) with its query unless `drop-query`,
+    `append-slash` adds a slash at the very end (after the query, as haproxy does), a
+    prefix of exactly "/" adds nothing, and `scheme` takes the Host header."""
+    if rule.kind == "location":
+        return rule.target
+    path = head.target
+    if not path.startswith("/"):
+        scheme_end = path.find("://")
+        slash = path.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+        path = path[slash:] if slash >= 0 else ""
+    if "drop-query" in rule.options:
+        path = path.split("?", 1)[0]
+    if "append-slash" in rule.options and not path.endswith("/"):
+        path += "/"
+    if rule.kind == "prefix":
+        return ("" if rule.target == "/" else rule.target) + path
+    return f"{rule.target}://{head.get('host') or ''}{path}"
+
+
+def _redirect_action(rule: Redirect) -> Action:
+    return lambda head: (redirect(rule.code, _location(rule, head)), False)
+
+
+def compile_rule(rule: HttpRule, frontend: str, errorfiles: dict[int, bytes]) -> Action:
+    spec = rule.spec
+    if isinstance(spec, HeaderAction):
+        return _header_action(rule.action, spec, frontend)
+    if isinstance(spec, ReplyAction):
+        return _reply_action(spec, frontend, errorfiles)
+    if isinstance(spec, Redirect):
+        return _redirect_action(spec)
+    return lambda head: _ALLOW
 
 
 class ResponseRules:
@@ -24,86 +157,49 @@ class ResponseRules:
 
     __slots__ = ("rules",)
 
-    def __init__(self, rules: list[HttpRule], acls: list[AclDeclaration]) -> None:
+    def __init__(self, rules: list[HttpRule], acls: list[AclDeclaration],
+                 frontend: str = "") -> None:
         named = compile_named_acls(acls)
-        self.rules = [(None if r.condition is None else compile_condition(r.condition, named), r)
+        self.rules = [(None if r.condition is None else compile_condition(r.condition, named),
+                       r.action, r.spec, _value(r.spec.value, frontend)
+                       if isinstance(r.spec, HeaderAction) else None)
                       for r in rules]
 
     def apply(self, request: RequestHead, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        for test, rule in self.rules:
+        for test, action, spec, value in self.rules:
             if test is not None and not test(request):
                 continue
-            name = rule.args[0].lower() if rule.args else ""
-            if rule.action == "set-header":
-                headers = [(n, v) for n, v in headers if n != name]
-                headers.append((name, " ".join(rule.args[1:])))
-            elif rule.action == "add-header":
-                headers.append((name, " ".join(rule.args[1:])))
-            elif rule.action == "del-header":
-                headers = [(n, v) for n, v in headers if n != name]
+            assert isinstance(spec, HeaderAction)
+            if action in ("set-header", "del-header"):
+                matches = _names_matching(spec.method, spec.name)
+                headers = [(n, v) for n, v in headers if not matches(n)]
+            if value is not None and action != "del-header":
+                headers.append((spec.name, value(request)))
         return headers
 
 
 class RequestRules:
-    __slots__ = ("pages", "rules")
+    __slots__ = ("rules",)
 
     def __init__(self, frontend: Frontend, pages: dict[int, bytes]) -> None:
-        self.pages = pages
         named = compile_named_acls(frontend.settings.acls)
+        errorfiles = {code: page for code, page in pages.items() if ERRORS.get(code) != page}
 
         def test(condition: Condition | None) -> Predicate | None:
             return None if condition is None else compile_condition(condition, named)
 
-        self.rules = [_Rule(test(r.condition), r) for r in frontend.settings.http_request_rules]
-        self.rules += [_Rule(test(r.condition), r) for r in frontend.redirects]
+        self.rules = [_Rule(test(r.condition), compile_rule(r, frontend.name, errorfiles))
+                      for r in frontend.settings.http_request_rules]
+        self.rules += [_Rule(test(r.condition), _redirect_action(r)) for r in frontend.redirects]
 
-    def apply(self, head: RequestHead) -> bytes | None:
+    def apply(self, head: RequestHead) -> Answer | None:
         """The proxy's own response when a rule ends the request, else None (head edited)."""
         for entry in self.rules:
             if entry.test is not None and not entry.test(head):
                 continue
-            rule = entry.rule
-            if isinstance(rule, Redirect):
-                return redirect(rule.code, _location(rule, head))
-            answer = _http_request(rule, head, self.pages)
-            if answer is not None or rule.action == "allow":
+            answer = entry.act(head)
+            if answer is _ALLOW:
+                return None
+            if answer is not None:
                 return answer
         return None
-
-
-def _http_request(rule: HttpRule, head: RequestHead, pages: dict[int, bytes]) -> bytes | None:
-    args = rule.args
-    if rule.action == "deny":
-        status = int(args[args.index("deny_status") + 1]) if "deny_status" in args else 403
-        return pages.get(status, pages[403])
-    if rule.action == "return":
-        status = int(args[args.index("status") + 1]) if "status" in args else 200
-        return pages.get(status) or f"HTTP/1.1 {status} OK\r\ncontent-length: 0\r\n\r\n".encode()
-    if rule.action == "redirect" and len(args) >= 2:
-        code = int(args[args.index("code") + 1]) if "code" in args else 302
-        options = tuple(a for a in args[2:] if a in ("drop-query", "append-slash"))
-        as_redirect = Redirect(rule.location, args[0], args[1], code, options, None)
-        return redirect(code, _location(as_redirect, head))
-    if rule.action in ("set-header", "add-header") and len(args) >= 2:
-        name, value = args[0].lower(), " ".join(args[1:])
-        if rule.action == "set-header":
-            head.set_header(name, value)
-        else:
-            head.add_header(name, value)
-    elif rule.action == "del-header" and args:
-        head.del_header(args[0].lower())
-    return None
-
-
-def _location(rule: Redirect, head: RequestHead) -> str:
-    """configuration.txt `redirect`: `scheme` keeps host and URI, `prefix` keeps the URI,
-    `location` replaces it all; `drop-query` removes the query string."""
-    target = head.target
-    if "drop-query" in rule.options:
-        target = target.split("?", 1)[0]
-    if rule.kind == "location":
-        return rule.target
-    if rule.kind == "prefix":
-        return rule.target.rstrip("/") + target
-    host = head.get("host") or ""
-    return f"{rule.target}://{host}{target}"

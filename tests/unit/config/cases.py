@@ -38,6 +38,73 @@ def haproxy_case(name: str, replace: dict[int, str], alerts: tuple[tuple[int | N
     return Case(name, "\n".join(lines) + "\n", alerts, oracle)
 
 
+# http-request / redirect arguments: (name, rule, message); _E is haproxy's context prefix
+_E = "error detected in frontend 'fe' while parsing "
+_RULE_ERRORS = [
+    ('hr-set-header-extra', 'http-request set-header X-A b c',
+     "'http-request set-header' expects either 'if' or 'unless' followed by a "
+     "condition but found 'c'."),
+    ('hr-set-header-short', 'http-request set-header X-A',
+     _E + "'http-request set-header' rule : expects exactly 2 arguments."),
+    ('hr-unknown-fetch', 'http-request add-header X-A %[nosuchfetch]',
+     _E + "'http-request add-header' rule : failed to parse sample expression "
+          "<nosuchfetch]> : unknown fetch method 'nosuchfetch'."),
+    ('hr-unknown-converter', 'http-request set-header X-A %[src,nosuchconv]',
+     _E + "'http-request set-header' rule : failed to parse sample expression "
+          "<src,nosuchconv]> : unknown converter 'nosuchconv'."),
+    ('hr-unclosed-sample', 'http-request set-header X-A %[src',
+     _E + "'http-request set-header' rule : missing ']' after 'src'."),
+    ('hr-unknown-variable', 'http-request set-header X-A %zz',
+     _E + "'http-request set-header' rule : no such format variable 'zz'. If you "
+          "wanted to emit the '%' character verbatim, you need to use '%%'."),
+    ('hr-truncated-percent', 'http-request set-header X-A 100%',
+     _E + "'http-request set-header' rule : truncated line after '%'."),
+    ('hr-del-header-extra', 'http-request del-header X-A X-B',
+     "'http-request del-header' expects either 'if' or 'unless' followed by a "
+     "condition but found 'X-B'."),
+    ('hr-del-header-method', 'http-request del-header X-A -m foo',
+     _E + "'http-request del-header' rule : -m with unsupported matching method "
+          "'foo'."),
+    ('hr-deny-extra', 'http-request deny foo',
+     "'http-request deny' expects either 'if' or 'unless' followed by a "
+     "condition but found 'foo'."),
+    ('hr-deny-status-range', 'http-request deny deny_status 999',
+     _E + "'http-request deny' rule : Unexpected status code '999'."),
+    ('hr-deny-status-word', 'http-request deny deny_status abc',
+     _E + "'http-request deny' rule : Unexpected status code '0'."),
+    ('hr-deny-status-no-page', 'http-request deny deny_status 418',
+     _E + "'http-request deny' rule : status code '418' not handled by default "
+          "with 'default-errorfiles' argument."),
+    ('hr-return-extra', 'http-request return status 200 bogus',
+     "'http-request return' expects either 'if' or 'unless' followed by a "
+     "condition but found 'bogus'."),
+    ('hr-return-string-missing', 'http-request return status 200 string',
+     _E + "'http-request return' rule : 'string' expects <str> as argument."),
+    ('hr-return-no-type', 'http-request deny deny_status 503 string x',
+     _E + "'http-request deny' rule : a content type must be defined when "
+          'non-empty payload is configured.'),
+    ('hr-return-204-body', 'http-request return status 204 content-type text/plain string x',
+     _E + "'http-request return' rule : No body expected for 204 responses."),
+    ('hr-return-hdr-short', 'http-request return status 200 hdr X-A',
+     _E + "'http-request return' rule : 'hdr' expects <name> and <value> as "
+          'arguments.'),
+    ('hr-redirect-no-type', 'http-request redirect',
+     _E + "'http-request redirect' rule : redirection type expected ('prefix', "
+          "'location', or 'scheme')."),
+    ('hr-redirect-no-location', 'http-request redirect location',
+     _E + "'http-request redirect' rule : missing argument for 'location'."),
+    ('hr-redirect-bad-code', 'http-request redirect location /x code abc',
+     _E + "'http-request redirect' rule : 'code': unsupported HTTP code 'abc' "
+          '(must be one of 301, 302, 303, 307 or 308).'),
+    ('redirect-unknown-word', 'redirect location /x foo',
+     _E + "redirect rule : expects 'code', 'prefix', 'location', 'scheme', "
+          "'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or "
+          "'append-slash' (was 'foo')."),
+    ('redirect-code-only', 'redirect code 301',
+     _E + "redirect rule : redirection type expected ('prefix', 'location', or "
+          "'scheme')."),
+]
+
 HAPROXY_CASES = [
     haproxy_case("typo-global", {2: "    maxcon 100"},
                  ((2, "unknown keyword 'maxcon' in 'global' section; did you mean 'maxconn' maybe ?"),)),
@@ -172,6 +239,8 @@ HAPROXY_CASES = [
                   (5, "unexpected character 'x' in 'timeout connect'"),
                   (12, "'server be/s1' : weight of server s1 is not within 0 and 256 (300).")),
                  oracle=False),
+    *(haproxy_case(name, {10: f"    {rule}\n    default_backend be"}, ((10, message),))
+      for name, rule, message in _RULE_ERRORS),
 ]
 
 KEEPALIVED_BASE = """\

@@ -1,0 +1,153 @@
+"""`http-request`, `http-response` and `redirect` rules (configuration.txt §4.2), read into
+what they mean and checked as haproxy 2.6 checks them (http_act.c, http_htx.c
+http_parse_http_reply(), http_rules.c http_parse_redirect_rule()): same words in any
+order, same messages. Header values and `lf-string` payloads are log-format strings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hacore.config.errors import Diagnostics, Location
+from hacore.config.haproxy_model import HeaderAction, Redirect, ReplyAction
+from hacore.http.errors import RULE_PAGES
+from hacore.http.log_format import Term, parse_log_format
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+REDIRECT_WORDS = ("'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', "
+                  "'drop-query', 'ignore-empty' or 'append-slash'")
+DEL_HEADER_METHODS = frozenset({"str", "beg", "end", "sub", "reg"})
+_PAYLOADS = ("string", "lf-string", "file", "lf-file")
+
+
+class TrailingWordError(ValueError):
+    """A word left after the action's arguments, where `if`/`unless` was due."""
+
+
+def parse_redirect(words: list[str]) -> tuple[str, str, int, tuple[str, ...]]:
+    """(kind, target, code, options) of `redirect`/`http-request redirect` words."""
+    kind = target = None
+    code, options, index = 302, [], 0
+    while index < len(words):
+        word = words[index]
+        if word in ("location", "prefix", "scheme"):
+            if index + 1 >= len(words):
+                raise ValueError(f"missing argument for '{word}'")
+            kind, target = word, words[index + 1]
+            index += 2
+        elif word == "code":
+            value = words[index + 1] if index + 1 < len(words) else ""
+            if not value.isascii() or not value.isdigit() or int(value) not in REDIRECT_CODES:
+                raise ValueError(f"'code': unsupported HTTP code '{value}' (must be one of 301, "
+                                 "302, 303, 307 or 308)")
+            code, index = int(value), index + 2
+        elif word in ("drop-query", "append-slash", "ignore-empty"):
+            options.append(word)
+            index += 1
+        elif word in ("set-cookie", "clear-cookie"):
+            raise ValueError(f"'{word}' is a redirect option hacore does not support")
+        else:
+            raise ValueError(f"expects {REDIRECT_WORDS} (was '{word}')")
+    if kind is None or target is None:
+        raise ValueError("redirection type expected ('prefix', 'location', or 'scheme')")
+    return kind, target, code, tuple(options)
+
+
+def parse_action(action: str, words: list[str], loc: Location, out: Diagnostics
+                 ) -> HeaderAction | ReplyAction | Redirect | None:
+    """`words` follow the action name, up to the condition. Raises TrailingWordError for a word
+    the action does not take, ValueError for a bad argument."""
+    if action in ("set-header", "add-header"):
+        if len(words) < 2:
+            raise ValueError("expects exactly 2 arguments")
+        _no_more(words, 2)
+        return HeaderAction(words[0].lower(), parse_log_format(words[1]))
+    if action == "del-header":
+        if not words:
+            raise ValueError("expects at least 1 argument")
+        method = "str"
+        if len(words) > 1 and words[1] == "-m":
+            method = words[2] if len(words) > 2 else ""
+            if method not in DEL_HEADER_METHODS:
+                raise ValueError(f"-m with unsupported matching method '{method}'")
+            _no_more(words, 3)
+        else:
+            _no_more(words, 1)
+        return HeaderAction(words[0].lower(), (), method)
+    if action in ("deny", "return"):
+        return _reply(action, words, loc, out)
+    if action == "redirect":
+        kind, target, code, options = parse_redirect(words)
+        return Redirect(loc, kind, target, code, options, None)
+    _no_more(words, 0)  # allow
+    return None
+
+
+def _no_more(words: list[str], taken: int) -> None:
+    if len(words) > taken:
+        raise TrailingWordError(words[taken])
+
+
+def _status(text: str, low: int = 200) -> int:
+    value = int(text) if text.isascii() and text.isdigit() else 0
+    if not low <= value <= 599:
+        raise ValueError(f"Unexpected status code '{value}'")
+    return value
+
+
+def _reply(action: str, words: list[str], loc: Location, out: Diagnostics) -> ReplyAction:
+    """http_parse_http_reply(): deny's default is the 403 page, `deny_status` picks another
+    page, `status` alone (deny or return) answers with no body."""
+    status, error_page = (403, True) if action == "deny" else (200, False)
+    content_type: str | None = None
+    payload: bytes | tuple[Term, ...] = b""
+    headers: list[tuple[str, tuple[Term, ...]]] = []
+    index = 0
+    while index < len(words):
+        word, value = words[index], words[index + 1] if index + 1 < len(words) else None
+        if word in ("status", "deny_status") and (word == "status" or action == "deny"):
+            status, error_page = _status(value or ""), word == "deny_status"
+        elif word == "content-type" and value is not None:
+            content_type = value
+        elif word in _PAYLOADS:
+            if value is None:
+                raise ValueError(f"'{word}' expects <{'str' if 'string' in word else 'file'}> "
+                                 "as argument")
+            text = value if word.endswith("string") else _read(value)
+            payload = parse_log_format(text) if word.startswith("lf-") else text.encode()
+            error_page = False
+        elif word == "default-errorfiles":
+            error_page, index = True, index + 1
+            continue
+        elif word in ("errorfile", "errorfiles"):
+            raise ValueError(f"'{word}' in an http reply is not supported by hacore (use "
+                             "'string', 'lf-string', 'file' or 'lf-file')")
+        elif word == "hdr":
+            if index + 2 >= len(words):
+                raise ValueError("'hdr' expects <name> and <value> as arguments")
+            headers.append((words[index + 1].lower(), parse_log_format(words[index + 2])))
+            index += 3
+            continue
+        else:
+            raise TrailingWordError(word)
+        index += 2
+    if error_page and status not in RULE_PAGES:
+        raise ValueError(f"status code '{status}' not handled by default with "
+                         "'default-errorfiles' argument")
+    if payload and status in (204, 304):
+        raise ValueError(f"No body expected for {status} responses")
+    if payload and content_type is None:
+        raise ValueError("a content type must be defined with a log-format payload"
+                         if isinstance(payload, tuple) else
+                         "a content type must be defined when non-empty payload is configured")
+    if content_type is not None and not payload and not error_page:
+        out.warn(loc, f"content-type '{content_type}' ignored by the http reply because "
+                      "neither errorfile nor payload defined.")
+        content_type = None
+    return ReplyAction(status, error_page, content_type, payload, tuple(headers))
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_bytes().decode("latin-1")
+    except OSError:
+        raise ValueError(f"error opening file '{path}'") from None

@@ -1,0 +1,82 @@
+"""http-request rules and redirects through haproxy 2.6 and hacore: the same requests, the
+same bytes back (deny pages and their statuses, `return` replies with headers and
+log-format payloads, reason phrases, redirect locations and caching), and the same
+decision to keep the connection for a second request."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.interop.test_dataplane_vs_haproxy import BOUND, both
+
+pytestmark = pytest.mark.interop("haproxy")
+
+RULES = """\
+    http-request set-header X-Src %[src]
+    http-request set-header X-Pct 100%%
+    http-request add-header X-Host "host=%[req.hdr(host),lower] from %ci"
+    http-request return status 200 content-type text/plain \
+        lf-string "%[req.hdr(x-src)] %[req.hdr(x-pct)] %[req.hdr(x-host)]" if { path /hdr }
+    http-request deny deny_status 429 if { path /d429 }
+    http-request deny deny_status 400 if { path /d400 }
+    http-request deny status 404 if { path /s404 }
+    http-request deny if { path /deny }
+    http-request return status 200 content-type text/plain string "x" hdr X-A b \
+        hdr X-B "%[src]" if { path /s1 }
+    http-request return status 201 if { path /r201 }
+    http-request return status 204 if { path /r204 }
+    http-request return status 404 if { path /r404 }
+    http-request return status 503 if { path /r503 }
+    http-request return status 418 if { path /r418 }
+    http-request return status 200 default-errorfiles if { path /r200page }
+    http-request redirect code 301 location /moved if { path /rd301 }
+    http-request redirect location /temp if { path /rd302 }
+    http-request redirect prefix /pfx append-slash if { path_beg /as }
+    http-request redirect prefix / drop-query if { path_beg /dq }
+    redirect scheme https code 303 if { path_beg /sch }
+"""  # (a backslash at the end of a line joins it with the next, in this string)
+REQUESTS = ["/hdr", "/d429", "/d400", "/s404", "/deny", "/s1", "/r201", "/r204", "/r404",
+            "/r503", "/r418", "/r200page", "/rd301", "/rd302", "/as/x?q=1", "/as/y/",
+            "/dq/a?b=c", "/sch/p?q", "http://abs.example/sch/abs?z"]
+
+
+async def read_response(reader: asyncio.StreamReader) -> bytes:
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND)
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return head + await asyncio.wait_for(reader.readexactly(length), BOUND)
+
+
+async def answer_then_next(port: int, target: str) -> tuple[bytes, bytes]:
+    """The answer to `target`, then the answer to a second request on the same connection
+    (b"" when the proxy closed it)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    try:
+        host = b"abs.example" if target.startswith("http") else b"Shop.Example"
+        writer.write(b"GET " + target.encode() + b" HTTP/1.1\r\nhost: " + host + b"\r\n\r\n")
+        first = await read_response(reader)
+        writer.write(b"GET /r201 HTTP/1.1\r\nhost: t\r\n\r\n")
+        try:
+            second = await read_response(reader)
+        except asyncio.IncompleteReadError as closed:
+            second = closed.partial
+        return first, second
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_rule_answers_are_haproxys_byte_for_byte(tmp_path: Path) -> None:
+    rules = RULES.replace("{", "{{").replace("}", "}}")  # both() formats the frontend
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", None)], tmp_path,
+                    rules) as (hap, hc):
+        theirs = [await answer_then_next(hap, target) for target in REQUESTS]
+        ours = [await answer_then_next(hc, target) for target in REQUESTS]
+    for target, mine, reference in zip(REQUESTS, ours, theirs, strict=True):
+        assert (target, mine) == (target, reference)
