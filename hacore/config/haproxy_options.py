@@ -8,6 +8,7 @@ the version string. HAProxy 2.6 accepts that with a deprecation warning (fatal f
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from hacore.config.errors import Diagnostics, Location
@@ -18,7 +19,7 @@ from hacore.config.haproxy_model import (
     KeepAliveMode,
     TcpCheckRule,
 )
-from hacore.config.values import best_match, parse_int
+from hacore.config.values import best_match, parse_int, parse_network
 
 if TYPE_CHECKING:
     from hacore.config.haproxy_proxy import ProxyBuilder
@@ -148,7 +149,7 @@ def _forwardfor(args: list[str]) -> ForwardFor:
         word = args[index]
         if word in ("except", "header") and index + 1 < len(args):
             if word == "except":
-                except_network = args[index + 1]
+                except_network = parse_network(args[index + 1], "'option forwardfor except'")
             else:
                 header = args[index + 1]
             index += 2
@@ -199,7 +200,8 @@ def http_check(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics
     if not args:
         raise ValueError("'http-check' expects 'expect', 'send' or 'disable-on-404'.")
     if args[0] == "expect":
-        p.check_expects.append(_expect(args[1:], loc, ("status", "rstatus", "string", "rstring")))
+        p.check_expects.append(_expect(args[1:], loc, ("status", "rstatus", "string", "rstring"),
+                                       "http-check expect"))
     elif args[0] == "send":
         p.check_send = _http_send(p.check_send, args[1:])
     else:
@@ -207,13 +209,37 @@ def http_check(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics
                          "(supported: expect, send).")
 
 
-def _expect(args: list[str], loc: Location, kinds: tuple[str, ...]) -> HttpCheckExpect:
+def _expect(args: list[str], loc: Location, kinds: tuple[str, ...], keyword: str
+            ) -> HttpCheckExpect:
     negated = bool(args) and args[0] == "!"
     if negated:
         args = args[1:]
     if len(args) != 2 or args[0] not in kinds:
         raise ValueError(f"'expect' expects one of {', '.join(kinds)} followed by a pattern.")
-    return HttpCheckExpect(loc, negated, args[0], args[1])
+    kind, pattern = args
+    if kind == "status":
+        _status_list(pattern, keyword)
+    elif kind in ("rstatus", "rstring"):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"'{keyword}' : regex '{pattern}' is invalid (error={error.msg}, "
+                             f"erroffset={error.pos}).") from None
+    return HttpCheckExpect(loc, negated, kind, pattern)
+
+
+def _status_list(pattern: str, keyword: str) -> None:
+    """`status 200,300-399`: haproxy's checks, so that a probe never meets a bad list."""
+    for part in pattern.split(","):
+        low, dash, high = part.partition("-")
+        if dash:
+            if not (low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+                raise ValueError(f"'{keyword}' : invalid range of status codes '{part}'.")
+            continue
+        bad = next((c for c in part if not (c.isascii() and c.isdigit())), None)
+        if bad is not None or not part:
+            raise ValueError(f"'{keyword}' : invalid character '{bad or ','}' in the list of "
+                             "status codes.")
 
 
 def _http_send(current: HttpCheckSend, args: list[str]) -> HttpCheckSend:
@@ -240,9 +266,12 @@ def tcp_check(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics)
         raise ValueError("'tcp-check' expects 'comment', 'connect', 'send', 'send-binary' or "
                          "'expect'.")
     if args[0] == "expect":
-        expect = _expect(args[1:], loc, ("string", "rstring", "binary"))
+        expect = _expect(args[1:], loc, ("string", "rstring", "binary"), "tcp-check expect")
         rule_args = ("!" if expect.negated else "", expect.kind, expect.pattern)
         p.tcp_check_rules.append(TcpCheckRule(loc, "expect", rule_args))
+    elif args[0] in ("send", "send-binary") and len(args) < 2:
+        raise ValueError(f"'tcp-check {args[0]}' : '{'binary' if args[0] == 'send-binary' else 'string'}' "
+                         "expects a send as argument.")
     elif args[0] == "connect" and len(args) > 1:
         raise ValueError("'tcp-check connect' options (port, ssl, send-proxy...) are not "
                          "supported by hacore: checks connect to the server's check address.")

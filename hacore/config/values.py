@@ -92,6 +92,15 @@ def parse_address_port(text: str) -> tuple[str, int | None, str | None]:
     return host, _parse_port(port_text, text), family
 
 
+def parse_network(text: str, keyword: str) -> str:
+    """`<address>[/mask]` (IPv4 or IPv6); ValueError with haproxy's message naming `keyword`."""
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{keyword} expects <address>[/mask] as argument.") from None
+    return text
+
+
 def _parse_port(text: str | None, whole: str) -> int | None:
     if text is None or text == "":
         return None

@@ -9,6 +9,7 @@ its own `connection` value. A request head doubles as the RequestView that ACLs 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from hacore.acl.fetches import path_of
@@ -139,6 +140,11 @@ class RequestHead:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+@functools.lru_cache(maxsize=64)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(text, strict=False)  # checked when the configuration loads
+
+
 def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
     """`option forwardfor`: append the client address as the last x-forwarded-for header
     (configuration.txt: servers must use the last occurrence), unless `except` matches the
@@ -150,7 +156,7 @@ def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
         return
     address = (ipaddress.IPv4Address(head.src) if head.src_family == 4
                else ipaddress.IPv6Address(head.src))
-    if option.except_network and address in ipaddress.ip_network(option.except_network, False):
+    if option.except_network and address in _network(option.except_network):
         return
     head.add_header(name, str(address))
 

@@ -104,6 +104,23 @@ _RULE_ERRORS = [
      _E + "redirect rule : redirection type expected ('prefix', 'location', or "
           "'scheme')."),
 ]
+# Health-check and forwardfor arguments: (name, option line, rule line, message, same
+# message from haproxy -c: its regex errors are PCRE's words)
+_CHECK_ERRORS = [
+    ("check-status-char", "option httpchk", "http-check expect status abc",
+     "'http-check expect' : invalid character 'a' in the list of status codes.", True),
+    ("check-status-range", "option httpchk", "http-check expect status 200-x",
+     "'http-check expect' : invalid range of status codes '200-x'.", True),
+    ("check-status-list", "option httpchk", "http-check expect status 200,30x",
+     "'http-check expect' : invalid character 'x' in the list of status codes.", True),
+    ("check-rstatus-regex", "option httpchk", "http-check expect rstatus ^(2",
+     "'http-check expect' : regex '^(2' is invalid (error=missing ), unterminated subpattern, "
+     "erroffset=1).", False),
+    ("tcp-check-send-empty", "option tcp-check", "tcp-check send",
+     "'tcp-check send' : 'string' expects a send as argument.", True),
+    ("forwardfor-except", "option httpchk", "option forwardfor except 1.2.3.400",
+     "'option forwardfor except' expects <address>[/mask] as argument.", True),
+]
 
 HAPROXY_CASES = [
     haproxy_case("typo-global", {2: "    maxcon 100"},
@@ -241,6 +258,9 @@ HAPROXY_CASES = [
                  oracle=False),
     *(haproxy_case(name, {10: f"    {rule}\n    default_backend be"}, ((10, message),))
       for name, rule, message in _RULE_ERRORS),
+    *(haproxy_case(name, {12: f"    {option}\n    {rule}\n    server s1 127.0.0.1:18081"},
+                   ((13, message),), oracle=oracle)
+      for name, option, rule, message, oracle in _CHECK_ERRORS),
 ]
 
 KEEPALIVED_BASE = """\
