@@ -78,6 +78,14 @@ def _check_servers(backend: Backend, out: Diagnostics) -> None:
         if server.check and server.port is None and server.check_port is None:
             out.alert(server.location, f"backend '{backend.name}': server '{server.name}' has "
                                        "neither service port nor check port.")
+        # haproxy 2.6 verifies servers' certificates by default (ssl-server-verify required)
+        if (server.ssl or server.check_ssl) and server.verify != "none" and not server.ca_file:
+            out.alert(server.location, f"'server {backend.name}/{server.name}' : verify is "
+                      "enabled by default but no CA file specified. If you're running on a LAN "
+                      "where you're certain to trust the server's certificate, please set an "
+                      "explicit 'verify none' statement on the 'server' line, or use "
+                      "'ssl-server-verify none' in the global section to disable server-side "
+                      "verifications by default.")
 
 
 def _timeout_owners(config: HaproxyConfig) -> list[tuple[str, str, bool, Location]]:
@@ -107,6 +115,11 @@ def _check_files(config: HaproxyConfig, out: Diagnostics) -> None:
             for crt in bind.crt:
                 path = crt if os.path.isabs(crt) or base is None else os.path.join(base, crt)
                 missing.setdefault(path, (bind.location, f"SSL certificate '{path}'"))
+    for backend in config.backends:
+        for server in backend.servers:
+            if server.ca_file is not None:
+                missing.setdefault(server.ca_file, (server.location,
+                                                    f"CA file '{server.ca_file}'"))
     settings = [p.settings for p in config.frontends] + [p.settings for p in config.backends]
     for proxy_settings in settings:
         for errorfile in proxy_settings.errorfiles:

@@ -45,10 +45,11 @@ class RuntimeServer:
 
 def server_tls(server: Server) -> ssl.SSLContext | None:
     """`server ... ssl [verify none|required] [ca-file <file>] [sni <name>]`: TLS towards the
-    server. HAProxy 2.6 verifies by default only when a CA is given; `verify none` never."""
+    server. HAProxy 2.6 verifies by default (the configuration refuses that without a
+    `ca-file`); `verify none` never."""
     if not server.ssl:
         return None
-    verify = server.verify or ("required" if server.ca_file else "none")
+    verify = server.verify or "required"
     if verify == "none":
         context = ssl.create_default_context()
         context.check_hostname = False

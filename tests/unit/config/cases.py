@@ -165,6 +165,12 @@ HAPROXY_CASES = [
     # haproxy 2.6 prints "character '" and stops at the name's NUL: no message to compare
     haproxy_case("server-empty-name", {12: '    server "" 127.0.0.1:18081'},
                  ((12, "'server' expects <name> and <addr>[:<port>] as arguments."),), oracle=False),
+    haproxy_case("server-ssl-unverified", {12: "    server s1 127.0.0.1:18081 ssl"},
+                 ((12, "'server be/s1' : verify is enabled by default but no CA file specified. "
+                       "If you're running on a LAN where you're certain to trust the server's "
+                       "certificate, please set an explicit 'verify none' statement on the "
+                       "'server' line, or use 'ssl-server-verify none' in the global section to "
+                       "disable server-side verifications by default."),)),
     haproxy_case("option-smart-accept-extra", {4: "    mode http\n    option tcp-smart-accept x"},
                  ((5, "'option tcp-smart-accept' cannot handle unexpected argument 'x'."),)),
     haproxy_case("default-backend-missing-arg", {10: "    default_backend"},
