@@ -120,8 +120,11 @@ class Exchange:
         result = await connect(self.client.loop, backend, key, self.head.dst_port,
                                lambda: HttpUpstream(self), idle=idle, chosen=chosen)
         if result is None:
+            # haproxy 2.6 (measured): the client connection stays after this 503, unless the
+            # backend has no server at all and the server side keeps connections alive.
             self.times[3] = self.client.loop.time()
-            self.local_response(backend.pages[503], keep_alive=False)
+            self.local_response(backend.pages[503], keep_alive=self.keep_alive and not (
+                not backend.servers and self.reuse is not None))
             return
         self._connected(*result)
 
@@ -250,9 +253,9 @@ class Exchange:
             return
         self._release()
         pages = self.backend.pages if self.backend is not None else self.client.frontend.pages
-        # haproxy 2.6 (measured): after a 502 for an invalid response the client connection
-        # stays open; a 504 closes it.
-        self.local_response(pages[status], keep_alive=status == 502 and self.keep_alive)
+        # haproxy 2.6 (measured): after a 502 for an invalid response or a 504 the client
+        # connection stays open.
+        self.local_response(pages[status], keep_alive=self.keep_alive)
 
     def local_response(self, data: bytes, keep_alive: bool) -> None:
         self.keep_alive = keep_alive and self.body_done

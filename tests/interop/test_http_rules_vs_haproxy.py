@@ -80,3 +80,17 @@ async def test_rule_answers_are_haproxys_byte_for_byte(tmp_path: Path) -> None:
         ours = [await answer_then_next(hc, target) for target in REQUESTS]
     for target, mine, reference in zip(REQUESTS, ours, theirs, strict=True):
         assert (target, mine) == (target, reference)
+
+
+@pytest.mark.asyncio
+async def test_connection_kept_after_a_503_as_haproxy(tmp_path: Path) -> None:
+    """http-server-close: a 503 for a backend without servers, or after a failed connect,
+    leaves the client connection open for the next request in both proxies."""
+    backends = ("    server app1 127.0.0.1:{0}\nbackend nosrv\nbackend down\n    retries 0\n"
+                "    server d 127.0.0.1:1\n")
+    rules = "    use_backend nosrv if {{ path /nosrv }}\n    use_backend down if {{ path /down }}\n"
+    async with both(backends, [("app1", None)], tmp_path, rules) as (hap, hc):
+        theirs = [await answer_then_next(hap, target) for target in ("/nosrv", "/down")]
+        ours = [await answer_then_next(hc, target) for target in ("/nosrv", "/down")]
+    assert ours == theirs
+    assert all(second.startswith(b"HTTP/1.1 200") for _, second in ours)
