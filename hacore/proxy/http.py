@@ -256,12 +256,15 @@ class HttpClient(asyncio.Protocol):
             self.close()
 
     def eof_received(self) -> bool:
-        """The client shut its side: an unfinished head is a 400 (haproxy 2.6, measured);
-        requests already in go on and the connection closes after their responses."""
+        """The client shut its side: an unfinished head is a 400, and so is a connection
+        that shut before its first request (haproxy 2.6, measured; after a request it
+        closes silently); requests already in go on and the connection closes after their
+        responses."""
         if self.waiting:  # as if still in the backlog: read once admitted
             self.shut = True
             return True
-        if self.receiving_head and self.buffer:
+        if (self.receiving_head and self.buffer) or (
+                not self.requests and self.active is None and not self._exchanges):
             self._refuse(400)
             return False
         self.keeps_alive = False

@@ -208,3 +208,22 @@ async def test_listening_socket_quickack_as_haproxy_sets_it(unused_tcp_port: int
     async with data_plane(text) as plane:
         assert [listener.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK)
                 for listener in plane.listeners] == [quickack]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("sent", "answer"), [
+    (b"", ERRORS[400]), (b"\r\n", ERRORS[400]),  # shut before any request: haproxy's 400
+    (b"GET / HTTP/1.1\r\n\r\n", None),  # shut after a request: only its answer
+])
+async def test_client_shut_before_a_request_gets_a_400(unused_tcp_port: int, sent: bytes,
+                                                       answer: bytes | None) -> None:
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    http-request return status 200\n"
+              "    default_backend be\nbackend be\n    server s1 127.0.0.1:{1}\n")
+    async with proxy(unused_tcp_port, config, [("s1", None)]):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(sent)
+        writer.write_eof()
+        received = await asyncio.wait_for(reader.read(), BOUND)
+        writer.close()
+        await writer.wait_closed()
+    assert received == (answer or b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
