@@ -69,12 +69,21 @@ def _state(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
     f["state"] = InitialState(word)
 
 
+def _block_items(s: Statement) -> list[Statement]:
+    """A block keyword written without its `{ }` (keepalived: "Block unicast_peer has extra
+    parameters ..." or "Missing '{'", and the block is then ignored): refused by name."""
+    if s.block is None:
+        given = f", got '{' '.join(s.words[1:])}'" if len(s.words) > 1 else ""
+        raise ValueError(f"'{s.words[0]}' expects a {{ }} block{given}")
+    return s.block
+
+
 def _advert_int(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
     f["_advert_int"] = (number(one("advert_int", _args(s)), 0.01, 255, "advert_int"), s.location)
 
 
 def _authentication(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
-    for item in s.block or ():
+    for item in _block_items(s):
         keyword, args = item.words[0], item.words[1:]
         try:
             if keyword == "auth_type":
@@ -102,7 +111,7 @@ def _auth_pass(password: str, location: Location, out: Diagnostics) -> bytes:
 def _vips(field: str) -> Handler:
     def handler(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
         addresses: list[VirtualAddress] = list(f.get(field, ()))
-        for item in s.block or ():
+        for item in _block_items(s):
             try:
                 addresses.append(parse_virtual_address(item.location, item.words))
             except ValueError as error:
@@ -128,7 +137,7 @@ def parse_tracked(item: Statement) -> Tracked:
 def _tracked(field: str) -> Handler:
     def handler(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
         entries: list[Tracked] = list(f.get(field, ()))
-        for item in s.block or ():
+        for item in _block_items(s):
             try:
                 entries.append(parse_tracked(item))
             except ValueError as error:
@@ -140,7 +149,7 @@ def _tracked(field: str) -> Handler:
 
 def _unicast_peer(f: InstanceFields, s: Statement, out: Diagnostics) -> None:
     peers: list[UnicastPeer] = list(f.get("unicast_peers", ()))
-    for item in s.block or ():
+    for item in _block_items(s):
         try:
             peers.append(_peer(item))
         except ValueError as error:
@@ -298,5 +307,15 @@ def _priority_rules(name: str, f: InstanceFields, location: Location, out: Diagn
         out.warn(location, f"({name}) nopreempt is incompatible with priority 255. resetting "
                            "nopreempt")
         f["preempt"] = True
+    # keepalived 2.2.7 vrrp_complete_instance(): an instance that starts as MASTER preempts
+    # at once, whatever the file says
+    if f.get("state") is InitialState.MASTER and f.get("preempt") is False:
+        out.warn(location, f"({name}) Warning - nopreempt will not work with initial state "
+                           "MASTER - clearing")
+        f["preempt"] = True
+    if f.get("state") is InitialState.MASTER and f.get("preempt_delay"):
+        out.warn(location, f"({name}) Warning - preempt delay will not work with initial state "
+                           "MASTER - clearing")
+        f["preempt_delay"] = 0.0
 
 
