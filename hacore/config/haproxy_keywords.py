@@ -30,7 +30,7 @@ from hacore.config.haproxy_model import (
 )
 from hacore.config.haproxy_proxy import ProxyBuilder
 from hacore.config.haproxy_server import build_binds, build_server, parse_server_keywords
-from hacore.config.values import parse_int, time_argument, time_trailing_junk
+from hacore.config.values import is_decimal, parse_int, time_argument, time_trailing_junk
 
 Handler = Callable[[ProxyBuilder, list[str], Location, Diagnostics], None]
 
@@ -152,7 +152,7 @@ def balance(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -
                          "options.")
     if name == "random" and "(" in algorithm:
         draws = algorithm[len("random(") :].removesuffix(")")
-        if not algorithm.endswith(")") or not draws.isdigit() or int(draws) < 1:
+        if not algorithm.endswith(")") or not is_decimal(draws) or int(draws) < 1:
             raise ValueError(f"'balance random' : draws must be a positive integer, got "
                              f"'{algorithm}'.")
     if name == "uri":

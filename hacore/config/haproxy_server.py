@@ -14,7 +14,7 @@ from typing import Any
 
 from hacore.config.errors import Location
 from hacore.config.haproxy_model import Bind, InitState, Server
-from hacore.config.values import best_match, parse_int, parse_time_ms
+from hacore.config.values import best_match, is_decimal, parse_int, parse_time_ms
 
 ServerParams = dict[str, Any]
 
@@ -101,7 +101,7 @@ def _valued_keyword(name: str, keyword: str, value: str) -> ServerParams:
     if keyword in _COUNTS:
         if not value:
             raise ValueError(f"'{keyword}' expects an integer argument.")
-        if not value.isdigit() or int(value) <= 0:
+        if not is_decimal(value) or int(value) <= 0:
             raise ValueError(f"'{keyword}' has to be > 0.")
         return {_COUNTS[keyword]: int(value)}
     if keyword in _LIMITS:
@@ -188,7 +188,7 @@ def _is_ip(text: str) -> bool:
 def _port(text: str, whole: str, ranges: str) -> int:
     if "-" in text.lstrip("-"):
         raise ValueError(f"port range {ranges} in '{whole}'")
-    bad = next((c for c in text if not c.isdigit()), None)
+    bad = next((c for c in text if not is_decimal(c)), None)
     if bad is not None:
         raise ValueError(f"invalid character '{bad}' in port number '{text}' in '{whole}'")
     if not text or not 1 <= int(text) <= 65535:

@@ -6,6 +6,7 @@ import ipaddress
 import math
 
 from hacore.config.keepalived_model import IPAddress
+from hacore.config.values import is_decimal
 
 _TRUE = ("true", "on", "yes")
 _FALSE = ("false", "off", "no")
@@ -22,7 +23,7 @@ def number(text: str, low: float, high: float, what: str) -> float:
 
 
 def integer(text: str, low: int, high: int, what: str) -> int:
-    if not text.lstrip("+-").isdigit():
+    if not is_decimal(text.lstrip("+-")):
         raise ValueError(f"{what} '{text}' is not an integer")
     value = int(text)
     if not low <= value <= high:

@@ -11,6 +11,7 @@ import ipaddress
 from hacore.config.errors import Location
 from hacore.config.keepalived_model import VirtualAddress
 from hacore.config.keepalived_values import ip_address
+from hacore.config.values import is_decimal
 
 SCOPES = ("site", "link", "host", "nowhere", "global")
 _OPTIONS_WITH_VALUE = ("brd", "dev", "scope", "label")
@@ -25,7 +26,7 @@ def parse_virtual_address(location: Location, words: list[str]) -> VirtualAddres
         interface = ipaddress.ip_interface(text)
     except ValueError:
         raise ValueError(f"virtual_ipaddress '{text}' is not a valid address[/prefix]") from None
-    if "/" in text and not text.rsplit("/", 1)[1].isdigit():
+    if "/" in text and not is_decimal(text.rsplit("/", 1)[1]):
         raise ValueError(f"virtual_ipaddress '{text}': the prefix must be a length")
     options: dict[str, str] = {}
     rest = words[1:]
@@ -44,7 +45,7 @@ def parse_virtual_address(location: Location, words: list[str]) -> VirtualAddres
             raise ValueError(f"virtual_ipaddress '{text}': '{option}' expects a value")
         options[option], rest = rest[1], rest[2:]
     scope = options.get("scope")
-    if scope is not None and scope not in SCOPES and not scope.isdigit():
+    if scope is not None and scope not in SCOPES and not is_decimal(scope):
         raise ValueError(f"virtual_ipaddress '{text}': unknown scope '{scope}'")
     broadcast = None
     if "brd" in options:

@@ -53,6 +53,12 @@ def time_argument(text: str, keyword: str) -> int:
         raise ValueError(f"{error} in '{keyword}'") from None
 
 
+def is_decimal(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes superscripts and other scripts' digits,
+    which int() then refuses or reads as another number."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_int(text: str, low: int, high: int, what: str) -> int:
     """A decimal integer within [low, high]; the message names `what` and the accepted range."""
     if not re.fullmatch(r"[+-]?[0-9]+", text):
@@ -104,7 +110,7 @@ def parse_network(text: str, keyword: str) -> str:
 def _parse_port(text: str | None, whole: str) -> int | None:
     if text is None or text == "":
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not is_decimal(text) or not 1 <= int(text) <= 65535:
         raise ValueError(f"invalid port '{text}' in '{whole}' (expects 1-65535)")
     return int(text)
 

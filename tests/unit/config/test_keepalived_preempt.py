@@ -46,3 +46,12 @@ def test_a_block_keyword_without_its_block_is_refused_by_name(keyword: str, word
         load_texts([("keepalived.conf", text)], env={}, config_id="lb1")
     assert [(a.location.line if a.location else None, a.message) for a in caught.value.alerts] == [
         (6, f"vrrp_instance VI_1: '{keyword}' expects a {{ }} block, got '{words}'")]
+
+
+@pytest.mark.parametrize("digits", ["\u00b2", "\u0661\u0660\u0660"])  # superscript 2, Arabic-Indic 100
+def test_digits_of_other_scripts_are_no_number(digits: str) -> None:
+    text = BASE.format(state="BACKUP", extra="").replace("priority 101", f"priority {digits}")
+    with pytest.raises(ConfigError) as caught:
+        load_texts([("keepalived.conf", text)], env={}, config_id="lb1")
+    assert [a.location.line if a.location else None for a in caught.value.alerts] == [5]
+    assert "invalid literal" not in caught.value.alerts[0].message
