@@ -35,8 +35,9 @@ def _expand_paths(paths: Sequence[str], out: Diagnostics) -> list[str]:
     files: list[str] = []
     for path in paths:
         if os.path.isdir(path):
+            # haproxy 2.6 skips hidden files (an editor's `.haproxy.cfg.swp`, `.old.cfg`)
             files.extend(os.path.join(path, name) for name in sorted(os.listdir(path))
-                         if name.endswith((".cfg", ".conf"))
+                         if name.endswith((".cfg", ".conf")) and not name.startswith(".")
                          and os.path.isfile(os.path.join(path, name)))
         elif os.path.exists(path):
             files.append(path)

@@ -313,6 +313,8 @@ def stats(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> 
                          "'hide-version', 'show-node', 'show-desc' or 'show-legends'.")
     page = p.stats if p.stats is not None else {}
     word, rest = args[0], args[1:]
+    if word in ("uri", "refresh", "realm", "auth"):
+        rest = rest[:1]  # haproxy 2.6 reads one word and ignores the rest (`stats realm My Stats`)
     if word == "enable":
         pass
     elif word == "uri":

@@ -55,6 +55,7 @@ def test_check_directory_in_lexical_order(tmp_path: Path) -> None:
     (tmp_path / "10-haproxy.cfg").write_text(HAPROXY_BASE)
     (tmp_path / "20-keepalived.conf").write_text((COURSE / "keepalived-lb2.conf").read_text())
     (tmp_path / "README").write_text("not a config\n")
+    (tmp_path / ".30-old.cfg").write_text("garbage\n")  # hidden: skipped, as haproxy does
     result = hacore("check", "-f", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
