@@ -163,16 +163,22 @@ def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
 
 def serialize_response(version: str, status: int, reason: str, headers: list[tuple[str, str]],
                        *, keep_alive: bool, client_version: str, chunked: bool = False) -> bytes:
-    """A response head for the client, then `connection: close` or, for an HTTP/1.0 client
-    kept alive, `connection: keep-alive`; a 101 goes as it came (lower-cased)."""
+    """A response head for the client with the `connection` value haproxy 2.6 writes
+    (mux_h1.c h1_update_res_conn_value()): kept alive, `keep-alive` unless both the request
+    and the response are HTTP/1.1; closing, `close` only in an HTTP/1.1 response (1.0
+    closes by default). A 101 goes as it came (lower-cased); a 204 loses any
+    Content-Length, as haproxy drops it."""
     lines = [f"HTTP/{version} {status} {reason}"]
+    if status == 204:
+        headers = [(name, value) for name, value in headers if name != "content-length"]
     _forwarded(headers, lines, chunked)
     if status == 101:
         pass
-    elif not keep_alive:
+    elif keep_alive:
+        if version != "1.1" or client_version != "1.1":
+            lines.append("connection: keep-alive")
+    elif version == "1.1":
         lines.append("connection: close")
-    elif client_version == "1.0":
-        lines.append("connection: keep-alive")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 

@@ -94,3 +94,30 @@ async def test_connection_kept_after_a_503_as_haproxy(tmp_path: Path) -> None:
         ours = [await answer_then_next(hc, target) for target in ("/nosrv", "/down")]
     assert ours == theirs
     assert all(second.startswith(b"HTTP/1.1 200") for _, second in ours)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok",
+    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+    b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\n",
+], ids=["http10-response", "http11-response", "204-with-length"])
+@pytest.mark.parametrize("request_line", [b"GET / HTTP/1.1\r\nhost: t\r\n",
+                                          b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n",
+                                          b"GET / HTTP/1.0\r\n",
+                                          b"GET / HTTP/1.0\r\nconnection: keep-alive\r\n"],
+                         ids=["11", "11-close", "10", "10-keep-alive"])
+async def test_response_connection_header_is_haproxys(raw: bytes, request_line: bytes,
+                                                      tmp_path: Path) -> None:
+    """The `connection` value (or none) and framing headers the client gets, by request
+    and response version, as haproxy 2.6 writes them."""
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as (hap, hc):
+        answers = []
+        for port in (hap, hc):
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), BOUND)
+            writer.write(request_line + b"\r\n")
+            answers.append(await read_response(reader))
+            writer.close()
+            await writer.wait_closed()
+    assert answers[1] == answers[0]
