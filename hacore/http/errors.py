@@ -127,10 +127,10 @@ def redirect(code: int, location: str) -> bytes:
             f"location: {location}\r\n{cache}\r\n").encode("latin-1")
 
 
-def with_close(response: bytes) -> bytes:
-    """HAProxy's HTTP/1 output adds `connection: close` to a response it generates when the
-    request asked to close (seen with haproxy 2.6.12: 503, 403, redirects)."""
+def with_connection(response: bytes, value: str) -> bytes:
+    """`response` with a `connection: <value>` line at the end of its head, unless it has
+    one (HAProxy's HTTP/1 output on the pages it generates)."""
     head, blank, body = response.partition(b"\r\n\r\n")
     if b"\r\nconnection:" in head.lower():
         return response
-    return head + b"\r\nconnection: close" + blank + body
+    return head + b"\r\nconnection: " + value.encode() + blank + body

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from hacore.http.errors import ERRORS, with_close
+from hacore.http.errors import ERRORS, with_connection
 from hacore.http.message import LAST_CHUNK, RequestHead, append_forwarded_for, chunk
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.http_upstream import HttpUpstream
@@ -65,8 +65,9 @@ class Exchange:
             return
         answer = self.client.rules.apply(self.head)
         if answer is not None:  # deny, return, redirect: the connection stays unless it closes
-            response, closes = answer
-            self.local_response(response, keep_alive=self.keep_alive and not closes)
+            response, closes, verbatim = answer
+            self.local_response(response, keep_alive=self.keep_alive and not closes,
+                                generated=not verbatim)
             return
         backend = self.client.frontend.backend_for(self.head)
         if backend is None:
@@ -257,13 +258,21 @@ class Exchange:
         # connection stays open.
         self.local_response(pages[status], keep_alive=self.keep_alive)
 
-    def local_response(self, data: bytes, keep_alive: bool) -> None:
+    def local_response(self, data: bytes, keep_alive: bool, generated: bool | None = None
+                       ) -> None:
+        """A response of the proxy's own. One it generates (not an errorfile's contents)
+        gets the `connection` value haproxy 2.6 writes from what the client asked (measured):
+        `close` when it asked to close (HTTP/1.0 by default), `keep-alive` to an HTTP/1.0
+        client that asked to keep it."""
         self.keep_alive = keep_alive and self.body_done
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
-        generated = data in GENERATED or data[9:10] == b"3"  # built-in pages and redirects
-        if generated and self.head.version == "1.1" and (
-                "close" in self.head.connection):
-            data = with_close(data)
+        if generated is None:
+            generated = data in GENERATED  # a built-in page, unless an errorfile replaced it
+        if generated:
+            if not self.head.client_wants_keep_alive():
+                data = with_connection(data, "close")
+            elif self.head.version != "1.1":
+                data = with_connection(data, "keep-alive")
         self.write(data)
         self.response_done()
 

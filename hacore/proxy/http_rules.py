@@ -24,10 +24,11 @@ from hacore.http.errors import ERRORS, RULE_PAGES, reason, redirect
 from hacore.http.log_format import Renderer, Term, renderer
 from hacore.http.message import RequestHead
 
-# The proxy's own answer to a request, and whether the connection closes after it.
-Answer = tuple[bytes, bool]
+# The proxy's own answer to a request, whether the connection closes after it, and
+# whether it is an errorfile's contents (sent verbatim: no connection header added).
+Answer = tuple[bytes, bool, bool]
 Action = Callable[[RequestHead], Answer | None]
-_ALLOW: Answer = (b"", False)  # ends the rules without an answer of its own
+_ALLOW: Answer = (b"", False, False)  # ends the rules without an answer of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +88,9 @@ def _reply_action(spec: ReplyAction, frontend: str, errorfiles: dict[int, bytes]
     content-length (none for 204), content-type and the payload."""
     if spec.error_page:
         if spec.status in errorfiles:
-            answer: Answer = (errorfiles[spec.status], True)
+            answer: Answer = (errorfiles[spec.status], True, True)
         else:
-            answer = (RULE_PAGES[spec.status], spec.status in (400, 408))
+            answer = (RULE_PAGES[spec.status], spec.status in (400, 408), False)
         return lambda head: answer
     status_line = f"HTTP/1.1 {spec.status} {reason(spec.status)}\r\n"
     headers = [(name, _value(terms, frontend)) for name, terms in spec.headers]
@@ -102,7 +103,7 @@ def _reply_action(spec: ReplyAction, frontend: str, errorfiles: dict[int, bytes]
         lines = "".join(f"{name}: {value(head)}\r\n" for name, value in headers)
         length = "" if spec.status == 204 else f"content-length: {len(body)}\r\n"
         return (f"{status_line}{lines}{length}{content_type}\r\n".encode("latin-1") + body,
-                False)
+                False, False)
 
     if not spec.headers and isinstance(payload, bytes):
         fixed = build(RequestHead("GET", "/", "1.1", []))  # the same bytes every time
@@ -137,7 +138,7 @@ def _location(rule: Redirect, head: RequestHead) -> str:
 
 
 def _redirect_action(rule: Redirect) -> Action:
-    return lambda head: (redirect(rule.code, _location(rule, head)), False)
+    return lambda head: (redirect(rule.code, _location(rule, head)), False, False)
 
 
 def compile_rule(rule: HttpRule, frontend: str, errorfiles: dict[int, bytes]) -> Action:

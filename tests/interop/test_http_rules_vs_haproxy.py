@@ -121,3 +121,30 @@ async def test_response_connection_header_is_haproxys(raw: bytes, request_line: 
             writer.close()
             await writer.wait_closed()
     assert answers[1] == answers[0]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("request_line", [b"HTTP/1.0\r\n", b"HTTP/1.0\r\nconnection: keep-alive\r\n",
+                                          b"HTTP/1.1\r\nhost: t\r\nconnection: close\r\n",
+                                          b"HTTP/1.1\r\nhost: t\r\n"],
+                         ids=["10", "10-keep-alive", "11-close", "11"])
+async def test_generated_responses_connection_header_is_haproxys(request_line: bytes,
+                                                                 tmp_path: Path) -> None:
+    """deny, redirect, return and a 503 page: `connection: close` when the client asked to
+    close, `keep-alive` to an HTTP/1.0 client that asked to keep it, as haproxy writes."""
+    rules = ("    http-request deny if {{ path /deny }}\n"
+             "    http-request redirect location /x if {{ path /rd }}\n"
+             "    http-request return status 200 if {{ path /ret }}\n"
+             "    use_backend nosrv if {{ path /none }}\n")
+    answers: list[list[bytes]] = [[], []]
+    async with both("    server app1 127.0.0.1:{0}\nbackend nosrv\n", [("app1", None)],
+                    tmp_path, rules) as ports:
+        for index, port in enumerate(ports):
+            for path in (b"/deny", b"/rd", b"/ret", b"/none"):
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", port), BOUND)
+                writer.write(b"GET " + path + b" " + request_line + b"\r\n")
+                answers[index].append(await read_response(reader))
+                writer.close()
+                await writer.wait_closed()
+    assert answers[1] == answers[0]
