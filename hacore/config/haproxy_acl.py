@@ -48,8 +48,11 @@ def parse_acl(location: Location, name: str, words: list[str],
     fetch = words[0]
     spec = _fetch_spec(fetch)
     flags, patterns, index = [], [], 1
-    while index < len(words) and words[index] in ACL_FLAGS:
+    while index < len(words) and words[index].startswith("-"):  # as pat_parse reads flags
         flag = words[index]
+        if flag not in ACL_FLAGS:
+            raise ValueError(f"'{flag}' is not a valid ACL option. Please use '--' before any "
+                             "pattern beginning with a '-'.")
         index += 1
         if flag == "--":
             break

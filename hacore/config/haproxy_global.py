@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hacore.config.errors import Diagnostics, Location
-from hacore.config.haproxy_log import strip_log_options
+from hacore.config.haproxy_log import log_target, strip_log_options
 from hacore.config.haproxy_model import Global, LogTarget, StatsSocket
 from hacore.config.values import parse_int, time_argument
 
@@ -81,10 +81,7 @@ def _path_setting(field_name: str) -> GlobalHandler:
 
 
 def _log(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    args = strip_log_options(args)
-    if len(args) < 2:
-        raise ValueError("'log' expects <address> and <facility> as arguments.")
-    g.logs.append(LogTarget(loc, args[0], args[1], args[2] if len(args) > 2 else None))
+    g.logs.append(log_target(loc, strip_log_options(args)))
 
 
 def _stats(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:

@@ -7,6 +7,28 @@ from hacore.config.errors import Diagnostics, Location
 from hacore.config.haproxy_model import LogTarget
 from hacore.config.haproxy_proxy import ProxyBuilder
 
+# syslog facilities and levels in their RFC 5424 order (the index is the number)
+FACILITIES = ("kern user mail daemon auth syslog lpr news uucp cron auth2 ftp ntp audit alert "
+              "cron2 local0 local1 local2 local3 local4 local5 local6 local7").split()
+LEVELS = "emerg alert crit err warning notice info debug".split()
+
+
+def log_target(loc: Location, args: list[str]) -> LogTarget:
+    """`<target> <facility> [<level> [<minlevel>]]` after strip_log_options(), checked with
+    haproxy 2.6's messages (log.c parse_logsrv())."""
+    if len(args) < 2:
+        raise ValueError("'log' expects <address> and <facility> as arguments.")
+    target, facility, *levels = args
+    if facility not in FACILITIES:
+        raise ValueError(f"log : unknown log facility '{facility}'")
+    for word, what in zip(levels, ("optional log level", "optional minimum log level"),
+                          strict=False):
+        if word not in LEVELS:
+            raise ValueError(f"log : unknown {what} '{word}'")
+    if len(levels) > 2:
+        raise ValueError(f"log : cannot handle unexpected argument '{levels[2]}'")
+    return LogTarget(loc, target, facility, levels[0] if levels else None)
+
 
 def strip_log_options(args: list[str]) -> list[str]:
     """`log <target> [len <n>] [format <fmt>] [sample <r>:<s>] <facility> [<level>...]`: the
@@ -26,8 +48,8 @@ def log(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> No
     if not args:
         raise ValueError("'log' expects either <address[:port]> and <facility> or 'global' as arguments.")
     if args[0] == "global":
+        if len(args) > 1:
+            raise ValueError(f"log : unknown log facility '{args[1]}'")
         p.logs.append(LogTarget(loc, "global", None, None))
         return
-    if len(args) < 2:
-        raise ValueError("'log' expects <address> and <facility> as arguments.")
-    p.logs.append(LogTarget(loc, args[0], args[1], args[2] if len(args) > 2 else None))
+    p.logs.append(log_target(loc, args))

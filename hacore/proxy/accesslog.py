@@ -17,13 +17,11 @@ import sys
 import time
 from dataclasses import dataclass
 
+from hacore.config import haproxy_log
 from hacore.config.haproxy_model import Global, LogTarget
 
-FACILITIES = {name: number for number, name in enumerate(
-    "kern user mail daemon auth syslog lpr news uucp cron auth2 ftp ntp audit alert cron2 "
-    "local0 local1 local2 local3 local4 local5 local6 local7".split())}
-LEVELS = {name: number for number, name in enumerate(
-    "emerg alert crit err warning notice info debug".split())}
+FACILITIES = {name: number for number, name in enumerate(haproxy_log.FACILITIES)}
+LEVELS = {name: number for number, name in enumerate(haproxy_log.LEVELS)}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 

@@ -171,6 +171,20 @@ HAPROXY_CASES = [
                        "certificate, please set an explicit 'verify none' statement on the "
                        "'server' line, or use 'ssl-server-verify none' in the global section to "
                        "disable server-side verifications by default."),)),
+    haproxy_case("acl-unknown-flag", {10: "    acl a path -x /x\n    default_backend be"},
+                 ((10, "error detected while parsing ACL 'a' : '-x' is not a valid ACL option. "
+                       "Please use '--' before any pattern beginning with a '-'."),)),
+    haproxy_case("log-facility", {10: "    log 127.0.0.1 local9\n    default_backend be"},
+                 ((10, "log : unknown log facility 'local9'"),)),
+    haproxy_case("log-level", {10: "    log 127.0.0.1 local0 foo\n    default_backend be"},
+                 ((10, "log : unknown optional log level 'foo'"),)),
+    haproxy_case("log-minimum-level", {10: "    log 127.0.0.1 local0 info bar\n"
+                                           "    default_backend be"},
+                 ((10, "log : unknown optional minimum log level 'bar'"),)),
+    haproxy_case("log-global-extra", {10: "    log global foo\n    default_backend be"},
+                 ((10, "log : unknown log facility 'foo'"),)),
+    haproxy_case("log-global-section", {2: "    maxconn 100\n    log /dev/log local9"},
+                 ((3, "log : unknown log facility 'local9'"),)),
     haproxy_case("option-smart-accept-extra", {4: "    mode http\n    option tcp-smart-accept x"},
                  ((5, "'option tcp-smart-accept' cannot handle unexpected argument 'x'."),)),
     haproxy_case("default-backend-missing-arg", {10: "    default_backend"},
