@@ -263,7 +263,11 @@ class HttpUpstream(asyncio.Protocol):
         if not self.started or self.complete or self.switched:
             return
         if self.chunked:
-            self._send(LAST_CHUNK)
+            # trailers came through on_header after the head: they follow the last chunk,
+            # names lower-cased, as haproxy 2.6 forwards them
+            trailers, self._headers = self._headers, []
+            self._send(b"0\r\n" + "".join(f"{n}: {v}\r\n" for n, v in trailers).encode(
+                "latin-1") + b"\r\n" if trailers else LAST_CHUNK)
         else:
             self._flush()  # a Content-Length: 0 response
         self.remaining = 0

@@ -148,3 +148,20 @@ async def test_generated_responses_connection_header_is_haproxys(request_line: b
                 writer.close()
                 await writer.wait_closed()
     assert answers[1] == answers[0]
+
+
+@pytest.mark.asyncio
+async def test_response_trailers_are_forwarded_as_haproxy(tmp_path: Path) -> None:
+    raw = (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+           b"X-Checksum: abc\r\nX-Other: 1\r\n\r\n")
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as (hap, hc):
+        answers = []
+        for port in (hap, hc):
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), BOUND)
+            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
+            answers.append(await asyncio.wait_for(reader.read(), BOUND))
+            writer.close()
+            await writer.wait_closed()
+    assert answers[1] == answers[0]
+    assert answers[0].endswith(b"0\r\nx-checksum: abc\r\nx-other: 1\r\n\r\n")
