@@ -16,9 +16,13 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hacore.config import haproxy_log
 from hacore.config.haproxy_model import Global, LogTarget
+
+if TYPE_CHECKING:
+    from hacore.proxy.http_exchange import Exchange
 
 FACILITIES = {name: number for number, name in enumerate(haproxy_log.FACILITIES)}
 LEVELS = {name: number for number, name in enumerate(haproxy_log.LEVELS)}
@@ -85,11 +89,14 @@ class AccessLog:
 
 def http_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
               timers: tuple[int, int, int, int, int], status: int, size: int, request: str,
-              retries: int) -> str:
+              retries: int, termination: str = "----") -> str:
+    """`termination`: the session state at close (configuration.txt §8.5): who ended it
+    (`-` normally, C/S client or server, c/s their timeouts, P/L the proxy denying or
+    answering itself) and in which phase (R request, C connect, H response head, D data)."""
     tr, tw, tc, tresp, ta = timers
     return (f"{client} [{log_date(accepted)}] {frontend} {backend}/{server} "
-            f"{tr}/{tw}/{tc}/{tresp}/{ta} {status} {size} - - ---- 1/1/0/0/{retries} 0/0 "
-            f"\"{request}\"")
+            f"{tr}/{tw}/{tc}/{tresp}/{ta} {status} {size} - - {termination} "
+            f"1/1/0/0/{retries} 0/0 \"{request}\"")
 
 
 def tcp_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
@@ -97,3 +104,32 @@ def tcp_line(*, client: str, accepted: float, frontend: str, backend: str, serve
     tw, tc, tt = timers
     return (f"{client} [{log_date(accepted)}] {frontend} {backend}/{server} {tw}/{tc}/{tt} "
             f"{size} -- 1/1/0/0/0 0/0")
+
+
+def _ms(start: float, end: float) -> int:
+    return int((end - start) * 1000) if start >= 0 and end >= 0 else -1
+
+
+def exchange_line(client: str, accepted: float, frontend: str, exchange: Exchange) -> str:
+    """The `option httplog` line of one request (configuration.txt §8.2.3). Tw is -1 when
+    no server was ever assigned, Tc when none was connected (haproxy 2.6's values)."""
+    started, head, connect, connected, response, end = exchange.times
+    line = exchange.head
+    return http_line(
+        client=client, accepted=accepted, frontend=frontend,
+        backend=exchange.backend.name if exchange.backend else frontend.rstrip("~"),
+        server=exchange.server_name,
+        timers=(_ms(started, head), -1 if exchange.server_name == "<NOSRV>" else 0,
+                _ms(connect, connected), _ms(connected, response), _ms(started, end)),
+        status=exchange.status, size=exchange.bytes_out, retries=exchange.retries,
+        request=f"{line.method} {line.target} HTTP/{line.version}",
+        termination=exchange.termination)
+
+
+def bad_request_line(client: str, accepted: float, frontend: str, *, status: int,
+                     total: int, termination: str) -> str:
+    """A request refused while it was read (400, 408): haproxy logs `<BADREQ>`."""
+    return http_line(client=client, accepted=accepted, frontend=frontend,
+                     backend=frontend.rstrip("~"), server="<NOSRV>",
+                     timers=(-1, -1, -1, -1, total), status=status, size=0,
+                     request="<BADREQ>", retries=0, termination=termination)

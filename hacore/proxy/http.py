@@ -25,7 +25,7 @@ from hacore.http.h1_request import (
     skip_empty_lines,
 )
 from hacore.http.message import RequestHead
-from hacore.proxy.accesslog import http_line
+from hacore.proxy.accesslog import bad_request_line, exchange_line
 from hacore.proxy.admission import Listener
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
@@ -40,8 +40,8 @@ from hacore.proxy.views import address_facts
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
                  "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
-                 "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "receiving_head",
-                 "refused", "request_started", "requests", "response_rules", "rules",
+                 "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "received",
+                 "receiving_head", "refused", "request_started", "requests", "response_rules", "rules",
                  "server_timer", "shut", "ssl", "switching", "timeouts", "transport", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
@@ -62,6 +62,7 @@ class HttpClient(asyncio.Protocol):
         self.switching = False  # an Upgrade or CONNECT waits for its answer: stop parsing
         self.receiving_head = self.idle = self.parsing = self.waiting = False
         self.shut = False  # the client shut its side while waiting for a slot
+        self.received = False  # any byte at all (`option dontlognull`)
         self.requests = 0
         self.own_idle: list[HttpUpstream] = []  # `http-reuse never`: this session's own
 
@@ -118,6 +119,7 @@ class HttpClient(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.client_timer.touch()
+        self.received = True
         if self.body_left and not self.buffer:  # the hot path of an upload: as read
             data = self._length_body(data)
         if data:
@@ -241,9 +243,12 @@ class HttpClient(asyncio.Protocol):
         else:
             self.client_timer.pause()  # the whole request is in: the client owes nothing now
 
-    def _refuse(self, status: int) -> None:
+    def _refuse(self, status: int, termination: str = "PR--") -> None:
         """A request HAProxy refuses while parsing: its page once the exchanges before it
-        are answered, then the connection closes (mux_h1.c h1_handle_parsing_error())."""
+        are answered, then the connection closes (mux_h1.c h1_handle_parsing_error());
+        logged as `<BADREQ>` (`CR--` when the client closed its side first)."""
+        if self._receiving is None:
+            self.log(None, status, termination)
         self.refused = self.frontend.pages[status]
         self.receiving_head = False
         self.transport.pause_reading()
@@ -265,7 +270,7 @@ class HttpClient(asyncio.Protocol):
             return True
         if (self.receiving_head and self.buffer) or (
                 not self.requests and self.active is None and not self._exchanges):
-            self._refuse(400)
+            self._refuse(400, "CR--")
             return False
         self.keeps_alive = False
         for exchange in (self.active, *self._exchanges):
@@ -283,6 +288,7 @@ class HttpClient(asyncio.Protocol):
         """A 408 when a request was due (even on a connection that sent nothing yet, as
         haproxy 2.6 answers); a silent close while idle between requests or later on."""
         if self.receiving_head or (self.active is None and not self.idle):
+            self.log(None, 408, "cR--")
             self.transport.write(self.frontend.pages[408])
         self.close()
 
@@ -304,7 +310,7 @@ class HttpClient(asyncio.Protocol):
 
     def exchange_done(self, exchange: Exchange) -> None:
         self.active = None
-        self._log(exchange)
+        self.log(exchange)
         self.request_started = self.loop.time()
         if not exchange.keep_alive:
             self.close()
@@ -359,20 +365,20 @@ class HttpClient(asyncio.Protocol):
             upstream.close()
         self.frontend.door.release(self)
 
-    def _log(self, exchange: Exchange) -> None:
-        """One `option httplog` line per request (configuration.txt §8.2.3)."""
-        if not self.frontend.config.settings.httplog or not self.frontend.access_log:
+    def log(self, exchange: Exchange | None, status: int = 0, termination: str = "") -> None:
+        """One `option httplog` line per request (configuration.txt §8.2.3), or a
+        `<BADREQ>` line for one refused while read (none for a connection that sent
+        nothing, under `option dontlognull`)."""
+        settings = self.frontend.config.settings
+        if not settings.httplog or not self.frontend.access_log:
             return
-        started, head, connect, connected, response, end = exchange.times
-        def ms(a: float, b: float) -> int:
-            return int((b - a) * 1000) if a >= 0 and b >= 0 else -1
-        head_line = exchange.head
-        self.frontend.access_log.emit(http_line(
-            client=self.peer, accepted=self.accepted, frontend=self.frontend.name
-            + ("~" if self.ssl else ""),
-            backend=exchange.backend.name if exchange.backend else self.frontend.name,
-            server=exchange.server_name,
-            timers=(ms(started, head), 0, ms(connect, connected), ms(connected, response),
-                    ms(started, end)),
-            status=exchange.status, size=exchange.bytes_out, retries=exchange.retries,
-            request=f"{head_line.method} {head_line.target} HTTP/{head_line.version}"))
+        frontend = self.frontend.name + ("~" if self.ssl else "")
+        if exchange is not None:
+            line = exchange_line(self.peer, self.accepted, frontend, exchange)
+        elif settings.dontlognull and not self.requests and not self.received:
+            return
+        else:
+            total = int((self.loop.time() - self.request_started) * 1000)
+            line = bad_request_line(self.peer, self.accepted, frontend, status=status,
+                                    total=total, termination=termination)
+        self.frontend.access_log.emit(line)

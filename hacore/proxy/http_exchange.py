@@ -34,7 +34,8 @@ class Exchange:
 
     __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "draining",
                  "first", "forced_close", "head", "keep_alive", "pending", "pending_size",
-                 "retries", "reuse", "server", "server_name", "status", "task", "then", "times",
+                 "retries", "reuse", "server", "server_name", "status", "task", "termination",
+                 "then", "times",
                  "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
@@ -49,6 +50,7 @@ class Exchange:
         self.upstream: HttpUpstream | None = None
         self.task: asyncio.Task[None] | None = None
         self.retries = 0
+        self.termination = "----"  # the log's session state at close (accesslog.http_line)
         self.first = client.requests == 1  # the first request of its client connection
         self.forced_close = False  # the request's framing closes the connection after it
         self.draining = self.aborted = False
@@ -65,7 +67,7 @@ class Exchange:
             return
         answer = self.client.rules.apply(self.head)
         if answer is not None:  # deny, return, redirect: the connection stays unless it closes
-            response, closes, verbatim = answer
+            (response, closes, verbatim), self.termination = answer
             self.local_response(response, keep_alive=self.keep_alive and not closes,
                                 generated=not verbatim)
             return
@@ -119,15 +121,21 @@ class Exchange:
         self.chosen = None  # connect() owns its count from here
         idle = None if self.reuse is None or chosen else self._idle_connection
         result = await connect(self.client.loop, backend, key, self.head.dst_port,
-                               lambda: HttpUpstream(self), idle=idle, chosen=chosen)
+                               lambda: HttpUpstream(self), idle=idle, chosen=chosen,
+                               failed=self._attempt_failed)
         if result is None:
             # haproxy 2.6 (measured): the client connection stays after this 503, unless the
             # backend has no server at all and the server side keeps connections alive.
-            self.times[3] = self.client.loop.time()
+            self.termination = "SC--"
             self.local_response(backend.pages[503], keep_alive=self.keep_alive and not (
                 not backend.servers and self.reuse is not None))
             return
         self._connected(*result)
+
+    def _attempt_failed(self, server: RuntimeServer, attempt: int) -> None:
+        """A connect to `server` failed: the log names the last server tried, and the
+        retries made (haproxy 2.6: `down/s1 ... SC-- .../3` after four attempts)."""
+        self.server_name, self.retries = server.name, attempt - 1
 
     def _connected(self, server: RuntimeServer, transport: asyncio.Transport,
                    protocol: asyncio.Protocol) -> None:
@@ -244,12 +252,19 @@ class Exchange:
         self.response_done()
         self.client.frontend.door.release(self.client)
 
-    def server_failed(self, status: int) -> None:
+    def server_failed(self, status: int, termination: str) -> None:
+        """The server side failed: `termination` is the log's session state (sH-- timeout
+        before the head, PH-- invalid head, SH-- closed before it; the phase becomes D
+        once the response was under way)."""
+        self.termination = termination
         if self.aborted or self.client.transport.is_closing():
             self._release()  # the client is gone: nobody to answer
             return
         if self.upstream is not None and self.upstream.started:
+            self.termination = termination[0] + "D--"
+            self.times[5] = self.client.loop.time()
             self._release()
+            self.client.log(self)
             self.client.transport.close()  # the response was cut: nothing else to say
             return
         self._release()
@@ -268,6 +283,8 @@ class Exchange:
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         if generated is None:
             generated = data in GENERATED  # a built-in page, unless an errorfile replaced it
+            # an errorfile goes verbatim, framed or not: only closing delimits it safely
+            self.keep_alive = self.keep_alive and generated
         if generated:
             if not self.head.client_wants_keep_alive():
                 data = with_connection(data, "close")

@@ -35,6 +35,7 @@ _ALLOW: Answer = (b"", False, False)  # ends the rules without an answer of its 
 class _Rule:
     test: Predicate | None
     act: Action
+    termination: str  # the log's flags when it answers: PR-- (deny) or LR-- (local reply)
 
 
 def _value(terms: tuple[Term, ...], frontend: str) -> Callable[[RequestHead], str]:
@@ -189,12 +190,15 @@ class RequestRules:
         def test(condition: Condition | None) -> Predicate | None:
             return None if condition is None else compile_condition(condition, named)
 
-        self.rules = [_Rule(test(r.condition), compile_rule(r, frontend.name, errorfiles))
+        self.rules = [_Rule(test(r.condition), compile_rule(r, frontend.name, errorfiles),
+                            "PR--" if r.action == "deny" else "LR--")
                       for r in frontend.settings.http_request_rules]
-        self.rules += [_Rule(test(r.condition), _redirect_action(r)) for r in frontend.redirects]
+        self.rules += [_Rule(test(r.condition), _redirect_action(r), "LR--")
+                       for r in frontend.redirects]
 
-    def apply(self, head: RequestHead) -> Answer | None:
-        """The proxy's own response when a rule ends the request, else None (head edited)."""
+    def apply(self, head: RequestHead) -> tuple[Answer, str] | None:
+        """The proxy's own response when a rule ends the request, with the log's termination
+        flags; else None (head edited)."""
         for entry in self.rules:
             if entry.test is not None and not entry.test(head):
                 continue
@@ -202,5 +206,5 @@ class RequestRules:
             if answer is _ALLOW:
                 return None
             if answer is not None:
-                return answer
+                return answer, entry.termination
         return None

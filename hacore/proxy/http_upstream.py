@@ -65,7 +65,7 @@ class HttpUpstream(asyncio.Protocol):
 
     def timed_out(self) -> None:
         if self.idle_in is None and not self.complete:
-            self.exchange.server_failed(504)
+            self.exchange.server_failed(504, "sH--")
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
 
     def close(self) -> None:
@@ -108,14 +108,14 @@ class HttpUpstream(asyncio.Protocol):
             if self.switched:  # a 101 to an Upgrade request: the rest is the new protocol
                 self.exchange.tunnel(data[upgrade.args[0]:])
             elif self.idle_in is None and not self.complete:
-                self.exchange.server_failed(502)
+                self.exchange.server_failed(502, "PH--")
             return
         except httptools.HttpParserError:
             self._flush()
             if self.complete or self.idle_in is not None:
                 self.close()  # garbage after a finished response: the connection is spoilt
             else:
-                self.exchange.server_failed(502)
+                self.exchange.server_failed(502, "PH--")
             return
         self._flush()  # the head of a response whose body has not come yet
         if self.switched and self.exchange.head.method == "CONNECT":
@@ -172,7 +172,7 @@ class HttpUpstream(asyncio.Protocol):
             self.complete = True  # a close-delimited body ends with the connection
             self.exchange.response_done()
         else:
-            self.exchange.server_failed(502)
+            self.exchange.server_failed(502, "SH--")  # closed before (or in) the response
 
     def pause_writing(self) -> None:
         self.exchange.client.transport.pause_reading()
@@ -202,7 +202,7 @@ class HttpUpstream(asyncio.Protocol):
         if status == 101 or connect:
             if not self._switch_allowed(status, framing):
                 self.complete = True  # refused: the parser's Upgrade pause is ignored
-                exchange.server_failed(502)
+                exchange.server_failed(502, "PH--")
                 return
             self.started = self.switched = True
             exchange.status = status

@@ -20,14 +20,16 @@ IdleTaker = Callable[[RuntimeServer], tuple[asyncio.Transport, asyncio.Protocol]
 async def connect(loop: asyncio.AbstractEventLoop, backend: RuntimeBackend, key: int | None,
                   client_port: int, factory: Callable[[], asyncio.Protocol], *,
                   idle: IdleTaker | None = None,
-                  chosen: RuntimeServer | None = None
+                  chosen: RuntimeServer | None = None,
+                  failed: Callable[[RuntimeServer, int], None] | None = None
                   ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
     """The server and the connected transport, or None when every attempt failed (no
     server, or connect failures beyond `retries`). The server counts the request from the
     moment it is chosen (so that `maxconn` holds while connecting), as HAProxy assigns it.
     The server is chosen first; `idle` may then hand an idle connection to it (HAProxy
     connect_server() looks for reusable connections to the chosen server only). `chosen`: a
-    server already picked for this request, its connection already counted."""
+    server already picked for this request, its connection already counted. `failed` hears
+    of each failed attempt (the server, how many attempts so far)."""
     server = chosen or await backend.choose_or_wait(key)
     attempt = 0
     counted = chosen is not None
@@ -47,6 +49,8 @@ async def connect(loop: asyncio.AbstractEventLoop, backend: RuntimeBackend, key:
         except (OSError, TimeoutError):
             backend.release(server)
             attempt += 1
+            if failed is not None:
+                failed(server, attempt)
             if attempt > backend.retries:
                 return None
             if retry_target(backend, attempt):

@@ -227,3 +227,36 @@ async def test_client_shut_before_a_request_gets_a_400(unused_tcp_port: int, sen
         writer.close()
         await writer.wait_closed()
     assert received == (answer or b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+
+
+@pytest.mark.asyncio
+async def test_httplog_termination_states_and_unset_timers_are_haproxys(
+        unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """The session state and the -1 timers haproxy 2.6 logs (captured from it): a deny (PR),
+    a redirect (LR), no server (SC, no Tw), a failed connect (SC, the server and the
+    retries named), an invalid response (PH), a request refused while read (<BADREQ>)."""
+    config = ("frontend fe\n    bind 127.0.0.1:{0}\n    option httplog\n"
+              "    log stderr format raw local0\n    http-request deny if {{ path /deny }}\n"
+              "    http-request redirect location /x if {{ path /rd }}\n"
+              "    use_backend nosrv if {{ path /nosrv }}\n    use_backend down if {{ path /down }}\n"
+              "    default_backend be\nbackend be\n    server bad 127.0.0.1:{1}\n"
+              "backend nosrv\nbackend down\n    retries 1\n    timeout connect 100ms\n"
+              "    server d 127.0.0.1:1\n")
+    requests = [b"GET /deny HTTP/1.1\r\n\r\n", b"GET /rd HTTP/1.1\r\n\r\n",
+                b"GET /nosrv HTTP/1.1\r\n\r\n", b"GET /down HTTP/1.1\r\n\r\n",
+                b"GET /bad HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nHost x\r\n\r\n"]
+    async with proxy(unused_tcp_port, config, [("bad", b"NOT HTTP\r\n\r\n")]):
+        for raw in requests:
+            await exchange(unused_tcp_port, raw)
+    lines = [re.sub(r"^127\.0\.0\.1:\d+ \[[^]]+\] ", "", line)
+             for line in capsys.readouterr().err.strip().splitlines()]
+    expected = [
+        r'fe fe/<NOSRV> \d+/-1/-1/-1/\d+ 403 \d+ - - PR-- 1/1/0/0/0 0/0 "GET /deny HTTP/1\.1"',
+        r'fe fe/<NOSRV> \d+/-1/-1/-1/\d+ 302 \d+ - - LR-- 1/1/0/0/0 0/0 "GET /rd HTTP/1\.1"',
+        r'fe nosrv/<NOSRV> \d+/-1/-1/-1/\d+ 503 \d+ - - SC-- 1/1/0/0/0 0/0 "GET /nosrv HTTP/1\.1"',
+        r'fe down/d \d+/0/-1/-1/\d+ 503 \d+ - - SC-- 1/1/0/0/1 0/0 "GET /down HTTP/1\.1"',
+        r'fe be/bad \d+/0/\d+/-1/\d+ 502 \d+ - - PH-- 1/1/0/0/0 0/0 "GET /bad HTTP/1\.1"',
+        r'fe fe/<NOSRV> -1/-1/-1/-1/\d+ 400 0 - - PR-- 1/1/0/0/0 0/0 "<BADREQ>"']
+    assert len(lines) == len(expected), lines
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
