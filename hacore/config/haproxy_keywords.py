@@ -31,6 +31,7 @@ from hacore.config.haproxy_model import (
 from hacore.config.haproxy_proxy import ProxyBuilder
 from hacore.config.haproxy_server import build_binds, build_server, parse_server_keywords
 from hacore.config.values import is_decimal, parse_int, time_argument, time_trailing_junk
+from hacore.http.log_format import Term, parse_log_format
 
 Handler = Callable[[ProxyBuilder, list[str], Location, Diagnostics], None]
 
@@ -239,7 +240,15 @@ def use_backend(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostic
             cond = parse_condition(loc, condition, p.acl_lookup())
         except ValueError as error:
             raise ValueError(f"error detected while parsing switching rule : {error}.") from None
-    p.use_backends.append(UseBackend(loc, before[0], cond))
+    dynamic: tuple[Term, ...] = ()
+    if "%" in before[0]:  # a log-format name, resolved per request (configuration.txt)
+        try:
+            terms = parse_log_format(before[0])
+        except ValueError as error:
+            raise ValueError(f"use_backend: failed to parse log-format '{before[0]}' : "
+                             f"{error}.") from None
+        dynamic = terms if any(term.kind != "text" for term in terms) else ()
+    p.use_backends.append(UseBackend(loc, before[0], cond, dynamic))
 
 
 def default_backend(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:

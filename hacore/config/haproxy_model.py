@@ -150,9 +150,13 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class UseBackend:
+    """`use_backend <name> [cond]`; `name` may be a log-format string (`%[req.hdr(host)]`),
+    whose terms are in `dynamic`, resolved per request."""
+
     location: Location
     backend: str
     condition: Condition | None
+    dynamic: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
 
 
 def _check_switching(frontend: Frontend, backends: dict[str, Backend], out: Diagnostics) -> None:
-    targets = [(rule.backend, "use_backend", rule.location) for rule in frontend.use_backends]
+    targets = [(rule.backend, "use_backend", rule.location) for rule in frontend.use_backends
+               if not rule.dynamic]  # a dynamic name is looked up per request
     if frontend.default_backend is not None:
         targets.append((frontend.default_backend, "default_backend",
                         frontend.default_backend_location or frontend.location))

@@ -22,7 +22,7 @@ class RuntimeFrontend:
         self.config = config
         self.name = config.name
         self.mode: Mode = config.settings.mode
-        self.router: Router = compile_router(config)
+        self.router: Router = compile_router(config, frozenset(backends))
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
         self.access_log = AccessLog(config.settings.logs, global_)

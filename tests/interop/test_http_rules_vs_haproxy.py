@@ -165,3 +165,26 @@ async def test_response_trailers_are_forwarded_as_haproxy(tmp_path: Path) -> Non
             await writer.wait_closed()
     assert answers[1] == answers[0]
     assert answers[0].endswith(b"0\r\nx-checksum: abc\r\nx-other: 1\r\n\r\n")
+
+
+@pytest.mark.asyncio
+async def test_log_format_use_backend_routes_as_haproxy(tmp_path: Path) -> None:
+    """`use_backend %[req.hdr(host),lower]`: the backend of that name, else default_backend
+    (the later rules skipped)."""
+    backends = ("    server d1 127.0.0.1:{0}\nbackend web.example\n    server w1 127.0.0.1:{1}\n"
+                "backend never\n    server n1 127.0.0.1:{2}\n")
+    rules = "    use_backend %[req.hdr(host),lower]\n    use_backend never\n"
+    names = [("dflt", None), ("web", None), ("never", None)]
+    hosts = [b"Web.Example", b"nosuch.example"]
+    async with both(backends, names, tmp_path, rules) as (hap, hc):
+        answers = []
+        for port in (hap, hc):
+            for host in hosts:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", port), BOUND)
+                writer.write(b"GET / HTTP/1.1\r\nhost: " + host + b"\r\nconnection: close\r\n\r\n")
+                answer = await asyncio.wait_for(reader.read(), BOUND)
+                answers.append(answer.split(b"\r\n\r\n", 1)[1].split(b" ")[0])
+                writer.close()
+                await writer.wait_closed()
+    assert answers == [b"web", b"dflt", b"web", b"dflt"]
