@@ -8,10 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from hacore.config.errors import Diagnostics, Location
-from hacore.config.haproxy_model import HeaderAction, Redirect, ReplyAction
+from hacore.config.haproxy_acl import parse_condition, split_condition
+from hacore.config.haproxy_model import HeaderAction, HttpRule, Redirect, ReplyAction
+from hacore.config.haproxy_proxy import ProxyBuilder
 from hacore.http.errors import RULE_PAGES
 from hacore.http.log_format import Term, parse_log_format
 
+HTTP_REQUEST_ACTIONS = ("set-header", "add-header", "del-header", "deny", "return", "redirect",
+                        "allow")
+HTTP_RESPONSE_ACTIONS = ("set-header", "add-header", "del-header")
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 REDIRECT_WORDS = ("'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', "
                   "'drop-query', 'ignore-empty' or 'append-slash'")
@@ -151,3 +156,54 @@ def _read(path: str) -> str:
         return Path(path).read_bytes().decode("latin-1")
     except OSError:
         raise ValueError(f"error opening file '{path}'") from None
+
+
+def redirect(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    before, condition = split_condition(args)
+    context = f"error detected in {p.kind} '{p.name}' while parsing redirect rule"
+    try:
+        kind, target, code, options = parse_redirect(before)
+    except ValueError as error:
+        raise ValueError(f"{context} : {error}.") from None
+    cond = None
+    if condition:
+        try:
+            cond = parse_condition(loc, condition, p.acl_lookup())
+        except ValueError as error:
+            raise ValueError(f"{context} : error in condition: {error}.") from None
+    p.redirects.append(Redirect(loc, kind, target, code, options, cond))
+
+
+def _http_rule(keyword: str, actions: tuple[str, ...], args: list[str], loc: Location,
+               p: ProxyBuilder, *, out: Diagnostics) -> HttpRule:
+    before, condition = split_condition(args)
+    if not before or before[0] not in actions:
+        got = before[0] if before else ""
+        raise ValueError(f"'{keyword}' : action '{got}' is not supported by hacore "
+                         f"(supported: {', '.join(actions)}).")
+    try:
+        spec = parse_action(before[0], before[1:], loc, out)
+    except TrailingWordError as word:
+        raise ValueError(f"'{keyword} {before[0]}' expects either 'if' or 'unless' followed by "
+                         f"a condition but found '{word}'.") from None
+    except ValueError as error:
+        raise ValueError(f"error detected in {p.kind} '{p.name}' while parsing '{keyword} "
+                         f"{before[0]}' rule : {error}.") from None
+    cond = None
+    if condition:
+        try:
+            cond = parse_condition(loc, condition, p.acl_lookup())
+        except ValueError as error:
+            raise ValueError(f"error detected while parsing an '{keyword} {before[0]}' "
+                             f"condition : {error}.") from None
+    return HttpRule(loc, before[0], tuple(before[1:]), cond, spec)
+
+
+def http_request(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    p.http_request_rules.append(_http_rule("http-request", HTTP_REQUEST_ACTIONS, args, loc, p,
+                                              out=out))
+
+
+def http_response(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    p.http_response_rules.append(_http_rule("http-response", HTTP_RESPONSE_ACTIONS, args, loc,
+                                               p, out=out))

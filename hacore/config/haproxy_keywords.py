@@ -17,15 +17,13 @@ from hacore.config.haproxy_acl import (
     parse_condition,
     split_condition,
 )
-from hacore.config.haproxy_http_rules import TrailingWordError, parse_action, parse_redirect
+from hacore.config.haproxy_http_rules import http_request, http_response, redirect
 from hacore.config.haproxy_log import log
 from hacore.config.haproxy_model import (
     HTTP_REUSE_MODES,
     Balance,
     ErrorFile,
-    HttpRule,
     Mode,
-    Redirect,
     UseBackend,
 )
 from hacore.config.haproxy_proxy import ProxyBuilder
@@ -46,9 +44,6 @@ HASH_FUNCTIONS = ("sdbm", "djb2", "crc32", "wt6")
 # configuration.txt §1.3.1: the status codes `errorfile` accepts in HAProxy 2.6.
 ERRORFILE_CODES = (200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502,
                    503, 504)
-HTTP_REQUEST_ACTIONS = ("set-header", "add-header", "del-header", "deny", "return", "redirect",
-                        "allow")
-HTTP_RESPONSE_ACTIONS = ("set-header", "add-header", "del-header")
 
 
 def _one_arg(keyword: str, args: list[str], missing: str) -> str:
@@ -254,57 +249,6 @@ def use_backend(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostic
 def default_backend(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
     p.default_backend = _one_arg("default_backend", args, "'default_backend' expects a backend name.")
     p.default_backend_location = loc
-
-
-def redirect(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    before, condition = split_condition(args)
-    context = f"error detected in {p.kind} '{p.name}' while parsing redirect rule"
-    try:
-        kind, target, code, options = parse_redirect(before)
-    except ValueError as error:
-        raise ValueError(f"{context} : {error}.") from None
-    cond = None
-    if condition:
-        try:
-            cond = parse_condition(loc, condition, p.acl_lookup())
-        except ValueError as error:
-            raise ValueError(f"{context} : error in condition: {error}.") from None
-    p.redirects.append(Redirect(loc, kind, target, code, options, cond))
-
-
-def _http_rule(keyword: str, actions: tuple[str, ...], args: list[str], loc: Location,
-               p: ProxyBuilder, *, out: Diagnostics) -> HttpRule:
-    before, condition = split_condition(args)
-    if not before or before[0] not in actions:
-        got = before[0] if before else ""
-        raise ValueError(f"'{keyword}' : action '{got}' is not supported by hacore "
-                         f"(supported: {', '.join(actions)}).")
-    try:
-        spec = parse_action(before[0], before[1:], loc, out)
-    except TrailingWordError as word:
-        raise ValueError(f"'{keyword} {before[0]}' expects either 'if' or 'unless' followed by "
-                         f"a condition but found '{word}'.") from None
-    except ValueError as error:
-        raise ValueError(f"error detected in {p.kind} '{p.name}' while parsing '{keyword} "
-                         f"{before[0]}' rule : {error}.") from None
-    cond = None
-    if condition:
-        try:
-            cond = parse_condition(loc, condition, p.acl_lookup())
-        except ValueError as error:
-            raise ValueError(f"error detected while parsing an '{keyword} {before[0]}' "
-                             f"condition : {error}.") from None
-    return HttpRule(loc, before[0], tuple(before[1:]), cond, spec)
-
-
-def http_request(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    p.http_request_rules.append(_http_rule("http-request", HTTP_REQUEST_ACTIONS, args, loc, p,
-                                              out=out))
-
-
-def http_response(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    p.http_response_rules.append(_http_rule("http-response", HTTP_RESPONSE_ACTIONS, args, loc,
-                                               p, out=out))
 
 
 def errorfile(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
