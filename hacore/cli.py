@@ -20,7 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, text in (
-        ("check", "validate configuration files, like 'haproxy -c' (exit 0 valid, 1 invalid)"),
+        ("check", "validate configuration files, like 'haproxy -c' (exit 0 valid, 1 invalid, "
+                  "2 valid but no listener)"),
         ("run", "run the daemon in the foreground"),
     ):
         command = commands.add_parser(name, help=text, description=text)
@@ -61,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         return 1
     if args.command == "check":
+        if config.haproxy is not None and not any(f.binds for f in config.haproxy.frontends):
+            # haproxy 2.6 -c: valid, but nothing to serve (a keepalived half alone is fine)
+            print("Configuration file has no error but will not start (no listener) => "
+                  "exit(2).")
+            return 2
         if config.warnings:
             print("Warnings were found.")
         print("Configuration file is valid")

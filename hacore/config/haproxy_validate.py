@@ -19,6 +19,7 @@ def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
     for frontend in config.frontends:
         _check_switching(frontend, backends, out)
         _check_listeners(frontend, out)
+    _check_http_rules_in_tcp_mode(config, out)
     for backend in config.backends:
         _check_servers(backend, out)
         listen = next((f for f in config.frontends if f.location == backend.location), None)
@@ -51,6 +52,23 @@ def _check_switching(frontend: Frontend, backends: dict[str, Backend], out: Diag
                       f"{backend.settings.mode.value} backend '{backend.name}' ({backend.location}) "
                       f"as its {'default ' if keyword == 'default_backend' else ''}backend "
                       "(see 'mode').")
+
+
+def _check_http_rules_in_tcp_mode(config: HaproxyConfig, out: Diagnostics) -> None:
+    """haproxy 2.6 ignores HTTP rules of a TCP proxy, saying so (cfgparse.c)."""
+    frontends = {f.location for f in config.frontends}
+    proxies = [("frontend", f.name, f.settings, bool(f.redirects)) for f in config.frontends]
+    proxies += [("backend", b.name, b.settings, False) for b in config.backends
+                if b.location not in frontends]  # a listen section speaks once
+    for kind, name, settings, redirects in proxies:
+        if settings.mode is not Mode.TCP:
+            continue
+        for keyword, present in (("http-request", settings.http_request_rules),
+                                 ("http-response", settings.http_response_rules),
+                                 ("redirect", redirects)):
+            if present:
+                out.warn(None, f"'{keyword}' rules ignored for {kind} '{name}' as they require "
+                               "HTTP mode.")
 
 
 def _check_listeners(frontend: Frontend, out: Diagnostics) -> None:

@@ -63,6 +63,27 @@ def test_check_directory_in_lexical_order(tmp_path: Path) -> None:
         "characters: 'secret12' goes on the wire, as keepalived sends it"]
 
 
+def test_check_without_a_listener_exits_2_as_haproxy(tmp_path: Path) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text("defaults\n    mode tcp\n    timeout connect 5s\n    timeout server 5s\n"
+                    "backend be\n    server s1 127.0.0.1:18081\n")
+    result = hacore("check", "-f", str(path))
+    assert (result.returncode, result.stdout) == (
+        2, "Configuration file has no error but will not start (no listener) => exit(2).\n")
+
+
+def test_tcp_proxies_warn_that_http_rules_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(HAPROXY_BASE.replace("mode http", "mode tcp").replace(
+        "    default_backend be", "    http-request deny\n    redirect location /x\n"
+        "    default_backend be"))
+    result = hacore("check", "-f", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "[WARNING] 'http-request' rules ignored for frontend 'fe' as they require HTTP mode.",
+        "[WARNING] 'redirect' rules ignored for frontend 'fe' as they require HTTP mode."]
+
+
 def test_check_missing_file() -> None:
     result = hacore("check", "-f", "/nonexistent/haproxy.cfg")
     assert result.returncode == 1
