@@ -269,7 +269,9 @@ def stats(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> 
     if word in ("uri", "refresh", "realm", "auth"):
         rest = rest[:1]  # haproxy 2.6 reads one word and ignores the rest (`stats realm My Stats`)
     if word == "enable":
-        pass
+        out.warn(loc, "'stats enable' is read, but hacore does not serve HAProxy's statistics "
+                      "page yet: requests for it are routed like any other (a listen section "
+                      "without servers answers 503).")
     elif word == "uri":
         page["uri"] = _one_arg("stats uri", rest, "'uri' needs an URI prefix.")
     elif word == "refresh":

@@ -100,10 +100,10 @@ def test_course_warnings_are_the_documented_ones() -> None:
     config = load([str(HAPROXY_CFG), str(COURSE / "keepalived-lb1.conf")], env=NO_ENV)
     lines = [(w.location.line if w.location else None, w.message.split(" ")[0]) for w in config.warnings]
     expected = [(3, "'chroot'"), (6, "'user'"), (7, "'group'"), (8, "'daemon'"),
-                (12, "'tune.ssl.default-dh-param'"), (22, "Truncating")]
+                (12, "'tune.ssl.default-dh-param'"), (30, "'stats"), (22, "Truncating")]
     cert_missing = not Path("/etc/haproxy/certs/site.pem").exists()
     if cert_missing:
-        expected.insert(5, (38, "SSL"))
+        expected.insert(6, (38, "SSL"))
     for code in (400, 503):
         if not Path(f"/etc/haproxy/errors/{code}.http").exists():
             expected.insert(-1, (24 if code == 400 else 25, "errorfile"))
