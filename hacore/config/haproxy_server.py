@@ -155,8 +155,13 @@ def _server_address(text: str) -> tuple[str, int | None]:
     for prefix in ("ipv4@", "ipv6@", "ip@", "tcp@", "tcp4@", "tcp6@"):
         text = text.removeprefix(prefix)
     host, port_text = _split_host_port(text)
-    if _DOTTED_RE.fullmatch(host) and not _is_ip(host):
-        raise ValueError(f"could not resolve address '{host}'.")
+    if not text:
+        raise ValueError("'server' expects <name> and <addr>[:<port>] as arguments.")
+    bracketed = text.startswith("[") and "]" in text
+    if ((_DOTTED_RE.fullmatch(host) or ":" in host) and not _is_ip(host)) or (
+            bracketed and ":" not in host):
+        shown = f"[{host}]" if bracketed else host
+        raise ValueError(f"could not resolve address '{shown}'.")
     if port_text is None:
         return host or "0.0.0.0", None
     if port_text[:1] in "+-" and port_text:
@@ -165,14 +170,12 @@ def _server_address(text: str) -> tuple[str, int | None]:
 
 
 def _split_host_port(text: str) -> tuple[str, str | None]:
-    if text.startswith("["):
+    if text.startswith("[") and "]" in text:
         host, _, rest = text[1:].partition("]")
         return host, rest[1:] if rest.startswith(":") else None
-    if text.count(":") > 1 and not _is_ip(text):  # `::1:80`: the last colon splits the port
+    if text.count(":") > 1:  # unbracketed IPv6: haproxy takes the last colon as the port's
         host, _, port = text.rpartition(":")
         return host, port
-    if _is_ip(text):
-        return text, None
     host, colon, port = text.partition(":")
     return ("" if host == "*" else host), (port if colon else None)
 
