@@ -124,11 +124,9 @@ class Exchange:
                                lambda: HttpUpstream(self), idle=idle, chosen=chosen,
                                failed=self._attempt_failed)
         if result is None:
-            # haproxy 2.6 (measured): the client connection stays after this 503, unless the
-            # backend has no server at all and the server side keeps connections alive.
+            # haproxy 2.6 (measured): the client connection stays after this 503
             self.termination = "SC--"
-            self.local_response(backend.pages[503], keep_alive=self.keep_alive and not (
-                not backend.servers and self.reuse is not None))
+            self.local_response(backend.pages[503], keep_alive=self.keep_alive)
             return
         self._connected(*result)
 

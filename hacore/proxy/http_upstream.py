@@ -66,7 +66,9 @@ class HttpUpstream(asyncio.Protocol):
     def timed_out(self) -> None:
         if self.idle_in is None and not self.complete:
             self.exchange.server_failed(504, "sH--")
-        self.started = self.complete = self.chunked = self.switched = self.reusable = False
+        self.started = self.chunked = self.switched = self.reusable = False
+        # answered (504) or cut: when the server closes now, nothing more is owed to anyone
+        self.complete = True
 
     def close(self) -> None:
         if self.transport is not None:

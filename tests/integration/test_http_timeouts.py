@@ -144,3 +144,31 @@ async def test_bytes_after_a_response_are_not_forwarded(unused_tcp_port: int) ->
         assert await asyncio.wait_for(reader.readuntil(b"ok"), BOUND) == OK
         writer.close()
         await writer.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_after_a_504_the_connection_serves_the_next_request_only(unused_tcp_port: int
+                                                                       ) -> None:
+    """timeout server: a 504, the client connection kept (haproxy 2.6); the late server
+    closing afterwards owes nobody a 502."""
+    answered = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        if head.startswith(b"GET /slow"):
+            await asyncio.wait_for(answered.wait(), BOUND)  # closes once the 504 is out
+        else:
+            writer.write(OK)
+            await writer.drain()
+        writer.close()
+
+    async with in_front_of(handle, unused_tcp_port, "    timeout server 200ms\n"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: a\r\n\r\n")
+        first = await asyncio.wait_for(reader.readexactly(len(ERRORS[504])), BOUND)
+        answered.set()
+        writer.write(REQUEST)
+        second = await asyncio.wait_for(reader.readexactly(len(OK)), BOUND)
+        writer.close()
+        await writer.wait_closed()
+    assert (first, second) == (ERRORS[504], OK)
