@@ -5,6 +5,7 @@ order, same messages. Header values and `lf-string` payloads are log-format stri
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hacore.config.errors import Diagnostics, Location
@@ -71,9 +72,17 @@ def parse_action(action: str, words: list[str], loc: Location, out: Diagnostics
             raise ValueError("expects at least 1 argument")
         method = "str"
         if len(words) > 1 and words[1] == "-m":
-            method = words[2] if len(words) > 2 else ""
+            if len(words) < 3:
+                raise ValueError("-m flag expects exactly 1 argument")
+            method = words[2]
             if method not in DEL_HEADER_METHODS:
                 raise ValueError(f"-m with unsupported matching method '{method}'")
+            if method == "reg":
+                try:
+                    re.compile(words[0])
+                except re.error as error:
+                    raise ValueError(f"regex '{words[0]}' is invalid (error={error.msg}, "
+                                     f"erroffset={error.pos})") from None
             _no_more(words, 3)
         else:
             _no_more(words, 1)

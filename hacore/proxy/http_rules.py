@@ -162,21 +162,25 @@ class ResponseRules:
     def __init__(self, rules: list[HttpRule], acls: list[AclDeclaration],
                  frontend: str = "") -> None:
         named = compile_named_acls(acls)
-        self.rules = [(None if r.condition is None else compile_condition(r.condition, named),
-                       r.action, r.spec, _value(r.spec.value, frontend)
-                       if isinstance(r.spec, HeaderAction) else None)
-                      for r in rules]
+        self.rules = []
+        for rule in rules:
+            spec = rule.spec
+            assert isinstance(spec, HeaderAction)  # the only http-response actions read
+            self.rules.append((
+                None if rule.condition is None else compile_condition(rule.condition, named),
+                spec.name,
+                # set-header and del-header remove what matches first; add-header nothing
+                None if rule.action == "add-header" else _names_matching(spec.method, spec.name),
+                None if rule.action == "del-header" else _value(spec.value, frontend)))
 
     def apply(self, request: RequestHead, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        for test, action, spec, value in self.rules:
+        for test, name, removes, value in self.rules:
             if test is not None and not test(request):
                 continue
-            assert isinstance(spec, HeaderAction)
-            if action in ("set-header", "del-header"):
-                matches = _names_matching(spec.method, spec.name)
-                headers = [(n, v) for n, v in headers if not matches(n)]
-            if value is not None and action != "del-header":
-                headers.append((spec.name, value(request)))
+            if removes is not None:
+                headers = [(n, v) for n, v in headers if not removes(n)]
+            if value is not None:
+                headers.append((name, value(request)))
         return headers
 
 

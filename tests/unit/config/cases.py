@@ -65,6 +65,8 @@ _RULE_ERRORS = [
     ('hr-del-header-method', 'http-request del-header X-A -m foo',
      _E + "'http-request del-header' rule : -m with unsupported matching method "
           "'foo'."),
+    ('hr-del-header-m-alone', 'http-request del-header X-A -m',
+     _E + "'http-request del-header' rule : -m flag expects exactly 1 argument."),
     ('hr-deny-extra', 'http-request deny foo',
      "'http-request deny' expects either 'if' or 'unless' followed by a "
      "condition but found 'foo'."),
@@ -191,6 +193,11 @@ HAPROXY_CASES = [
                    oracle=False)
       for number, (address, shown) in enumerate([("[::g]:80", "[::g]"), ("[::1", "[:"),
                                                  ("::1", ":")])),
+    haproxy_case("hr-del-header-bad-regex", {10: "    http-response del-header ( -m reg\n"
+                                                 "    default_backend be"},
+                 ((10, "error detected in frontend 'fe' while parsing 'http-response del-header' "
+                       "rule : regex '(' is invalid (error=missing ), unterminated subpattern, "
+                       "erroffset=0)."),), oracle=False),  # haproxy names PCRE's error
     haproxy_case("option-smart-accept-extra", {4: "    mode http\n    option tcp-smart-accept x"},
                  ((5, "'option tcp-smart-accept' cannot handle unexpected argument 'x'."),)),
     haproxy_case("default-backend-missing-arg", {10: "    default_backend"},
