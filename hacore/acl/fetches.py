@@ -169,3 +169,20 @@ FETCHES: dict[str, FetchSpec] = {
 }
 # Converters applied after a fetch (`hdr(host),lower`), for string samples.
 CONVERTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
+
+# Fetches that read arguments in parentheses (the others take none), and those whose second
+# argument is an occurrence number (`hdr(host,-1)`).
+_WITH_ARGUMENTS = frozenset(
+    name for name, spec in FETCHES.items() if spec.needs_argument) | {"hdr_cnt", "req.hdr_cnt"}
+_OCCURRENCE = frozenset(name for name in _WITH_ARGUMENTS
+                        if name.startswith(("hdr", "req.hdr", "req.fhdr")) and "cnt" not in name)
+
+
+def argument_error(name: str, args: tuple[str, ...], after: str) -> str | None:
+    """haproxy's complaint about a known fetch's arguments (sample.c, arg.c), or None.
+    `after`: the expression's text after its opening parenthesis, as haproxy quotes it."""
+    if args and name not in _WITH_ARGUMENTS:
+        return f"expected ')' before '{after}'"
+    if name in _OCCURRENCE and len(args) > 1 and not re.fullmatch(r"[+-]?[0-9]+", args[1]):
+        return f"failed to parse '{args[1]}' as type 'integer' at position 2"
+    return None

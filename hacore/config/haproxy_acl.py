@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from hacore.acl.fetches import CONVERTERS, FETCHES, FetchSpec, split_fetch
+from hacore.acl.fetches import CONVERTERS, FETCHES, FetchSpec, argument_error, split_fetch
 from hacore.acl.matchers import MATCH_METHODS, compile_matcher
 from hacore.acl.predefined import PREDEFINED_ACLS, UNSUPPORTED_PREDEFINED
 from hacore.config.errors import Location
@@ -88,6 +88,9 @@ def _fetch_spec(fetch: str) -> FetchSpec:
         raise ValueError(f"unknown fetch method '{name}' in ACL expression '{fetch}'.")
     if spec.needs_argument and not args:
         raise ValueError(f"fetch method '{name}' : missing argument in ACL expression '{fetch}'.")
+    complaint = argument_error(name, args, fetch.partition("(")[2])
+    if complaint is not None:
+        raise ValueError(f"ACL keyword '{name}' : {complaint}.")
     for converter in converters:
         if converter not in CONVERTERS:
             raise ValueError(f"converter '{converter}' is not supported by hacore (supported: "

@@ -11,7 +11,14 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hacore.acl.fetches import CONVERTERS, FETCHES, FetchSpec, Sample, split_fetch
+from hacore.acl.fetches import (
+    CONVERTERS,
+    FETCHES,
+    FetchSpec,
+    Sample,
+    argument_error,
+    split_fetch,
+)
 from hacore.acl.request import RequestView
 
 # HAProxy 2.6's log-format variables (log.c logformat_keywords): the ones hacore renders,
@@ -87,6 +94,10 @@ def _check_sample(expression: str, shown: str) -> None:
     if name not in FETCHES or name.endswith(_ACL_ONLY_SUFFIXES):
         raise ValueError(f"failed to parse sample expression <{shown}> : unknown fetch method "
                          f"'{name}'")
+    complaint = argument_error(name, _args, shown.partition("(")[2])
+    if complaint is not None:
+        raise ValueError(f"failed to parse sample expression <{shown}> : fetch method "
+                         f"'{name}' : {complaint}")
     for converter in converters:
         if converter not in CONVERTERS:
             raise ValueError(f"failed to parse sample expression <{shown}> : unknown converter "

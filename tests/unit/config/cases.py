@@ -67,6 +67,18 @@ _RULE_ERRORS = [
           "'foo'."),
     ('hr-del-header-m-alone', 'http-request del-header X-A -m',
      _E + "'http-request del-header' rule : -m flag expects exactly 1 argument."),
+    ('hr-fetch-occurrence', 'http-request set-header X "%[hdr(host,abc)]"',
+     _E + "'http-request set-header' rule : failed to parse sample expression "
+          "<hdr(host,abc)]> : fetch method 'hdr' : failed to parse 'abc' as type 'integer' "
+          "at position 2."),
+    ('hr-fetch-no-arguments', 'http-request set-header X "%[path(x)]"',
+     _E + "'http-request set-header' rule : failed to parse sample expression <path(x)]> : "
+          "fetch method 'path' : expected ')' before 'x)]'."),
+    ('acl-fetch-occurrence', 'acl a hdr(host,abc) -m found',
+     "error detected while parsing ACL 'a' : ACL keyword 'hdr' : failed to parse 'abc' as "
+     "type 'integer' at position 2."),
+    ('acl-fetch-no-arguments', 'acl a path(x) /',
+     "error detected while parsing ACL 'a' : ACL keyword 'path' : expected ')' before 'x)'."),
     ('hr-deny-extra', 'http-request deny foo',
      "'http-request deny' expects either 'if' or 'unless' followed by a "
      "condition but found 'foo'."),
