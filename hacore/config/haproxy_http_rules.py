@@ -25,6 +25,12 @@ DEL_HEADER_METHODS = frozenset({"str", "beg", "end", "sub", "reg"})
 _PAYLOADS = ("string", "lf-string", "file", "lf-file")
 
 
+def wire(text: str) -> str:
+    """A configuration word as the bytes haproxy sends (the file's UTF-8), held as a latin-1
+    string like every header the proxy forwards, so that one latin-1 encoding writes them."""
+    return text.encode("utf-8").decode("latin-1")
+
+
 class TrailingWordError(ValueError):
     """A word left after the action's arguments, where `if`/`unless` was due."""
 
@@ -38,7 +44,7 @@ def parse_redirect(words: list[str]) -> tuple[str, str, int, tuple[str, ...]]:
         if word in ("location", "prefix", "scheme"):
             if index + 1 >= len(words):
                 raise ValueError(f"missing argument for '{word}'")
-            kind, target = word, words[index + 1]
+            kind, target = word, wire(words[index + 1])
             index += 2
         elif word == "code":
             value = words[index + 1] if index + 1 < len(words) else ""
@@ -66,7 +72,7 @@ def parse_action(action: str, words: list[str], loc: Location, out: Diagnostics
         if len(words) < 2:
             raise ValueError("expects exactly 2 arguments")
         _no_more(words, 2)
-        return HeaderAction(words[0].lower(), parse_log_format(words[1]))
+        return HeaderAction(words[0].lower(), parse_log_format(wire(words[1])))
     if action == "del-header":
         if not words:
             raise ValueError("expects at least 1 argument")
@@ -126,8 +132,9 @@ def _reply(action: str, words: list[str], loc: Location, out: Diagnostics) -> Re
             if value is None:
                 raise ValueError(f"'{word}' expects <{'str' if 'string' in word else 'file'}> "
                                  "as argument")
-            text = value if word.endswith("string") else _read(value)
-            payload = parse_log_format(text) if word.startswith("lf-") else text.encode()
+            raw = wire(value).encode("latin-1") if word.endswith("string") else _read(value)
+            payload = (parse_log_format(raw.decode("latin-1")) if word.startswith("lf-")
+                       else raw)
             error_page = False
         elif word == "default-errorfiles":
             error_page, index = True, index + 1
@@ -138,7 +145,7 @@ def _reply(action: str, words: list[str], loc: Location, out: Diagnostics) -> Re
         elif word == "hdr":
             if index + 2 >= len(words):
                 raise ValueError("'hdr' expects <name> and <value> as arguments")
-            headers.append((words[index + 1].lower(), parse_log_format(words[index + 2])))
+            headers.append((words[index + 1].lower(), parse_log_format(wire(words[index + 2]))))
             index += 3
             continue
         else:
@@ -160,9 +167,9 @@ def _reply(action: str, words: list[str], loc: Location, out: Diagnostics) -> Re
     return ReplyAction(status, error_page, content_type, payload, tuple(headers))
 
 
-def _read(path: str) -> str:
+def _read(path: str) -> bytes:
     try:
-        return Path(path).read_bytes().decode("latin-1")
+        return Path(path).read_bytes()  # a payload goes as the file's bytes, whatever they are
     except OSError:
         raise ValueError(f"error opening file '{path}'") from None
 

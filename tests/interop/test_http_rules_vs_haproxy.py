@@ -188,3 +188,24 @@ async def test_log_format_use_backend_routes_as_haproxy(tmp_path: Path) -> None:
                 writer.close()
                 await writer.wait_closed()
     assert answers == [b"web", b"dflt", b"web", b"dflt"]
+
+
+@pytest.mark.asyncio
+async def test_non_ascii_and_binary_payloads_go_as_haproxy_sends_them(tmp_path: Path) -> None:
+    """Configuration words go out as the file's UTF-8 bytes; a `file` payload as its bytes."""
+    payload = tmp_path / "logo.bin"
+    payload.write_bytes(b"caf\xc3\xa9 \x89PNG\xff\n")
+    rules = ("    http-request set-header X-Euro \"\u20ac%[path]\"\n"
+             "    http-request return status 200 content-type text/plain "
+             "lf-string \"caf\u00e9 \u20ac %[path] %[req.hdr(x-euro)]\" if {{ path /lf }}\n"
+             f"    http-request return status 200 content-type image/png file {payload} "
+             "if {{ path /file }}\n"
+             "    http-request redirect location /\u00e9t\u00e9 if {{ path /rd }}\n")
+    answers: list[list[bytes]] = [[], []]
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", None)], tmp_path,
+                    rules) as ports:
+        for index, port in enumerate(ports):
+            for target in ("/lf", "/file", "/rd"):
+                answers[index].append((await answer_then_next(port, target))[0])
+    assert answers[1] == answers[0]
+    assert answers[0][1].endswith(b"\r\n\r\ncaf\xc3\xa9 \x89PNG\xff\n")
