@@ -274,9 +274,9 @@ class Exchange:
     def local_response(self, data: bytes, keep_alive: bool, generated: bool | None = None
                        ) -> None:
         """A response of the proxy's own. One it generates (not an errorfile's contents)
-        gets the `connection` value haproxy 2.6 writes from what the client asked (measured):
-        `close` when it asked to close (HTTP/1.0 by default), `keep-alive` to an HTTP/1.0
-        client that asked to keep it."""
+        gets the `connection` value haproxy 2.6 writes (measured): `close` when the
+        connection closes after it (the client asked, HTTP/1.0 by default, httpclose, a body
+        still due), `keep-alive` to an HTTP/1.0 client whose connection stays."""
         self.keep_alive = keep_alive and self.body_done
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         if generated is None:
@@ -284,7 +284,7 @@ class Exchange:
             # an errorfile goes verbatim, framed or not: only closing delimits it safely
             self.keep_alive = self.keep_alive and generated
         if generated:
-            if not self.head.client_wants_keep_alive():
+            if not self.keep_alive:
                 data = with_connection(data, "close")
             elif self.head.version != "1.1":
                 data = with_connection(data, "keep-alive")

@@ -128,11 +128,13 @@ async def test_response_connection_header_is_haproxys(raw: bytes, request_line: 
                                           b"HTTP/1.1\r\nhost: t\r\nconnection: close\r\n",
                                           b"HTTP/1.1\r\nhost: t\r\n"],
                          ids=["10", "10-keep-alive", "11-close", "11"])
+@pytest.mark.parametrize("option", ["", "    option httpclose\n"], ids=["keep-alive", "httpclose"])
 async def test_generated_responses_connection_header_is_haproxys(request_line: bytes,
+                                                                 option: str,
                                                                  tmp_path: Path) -> None:
-    """deny, redirect, return and a 503 page: `connection: close` when the client asked to
-    close, `keep-alive` to an HTTP/1.0 client that asked to keep it, as haproxy writes."""
-    rules = ("    http-request deny if {{ path /deny }}\n"
+    """deny, redirect, return and a 503 page: `connection: close` when the connection
+    closes after them, `keep-alive` to an HTTP/1.0 client whose connection stays."""
+    rules = (option + "    http-request deny if {{ path /deny }}\n"
              "    http-request redirect location /x if {{ path /rd }}\n"
              "    http-request return status 200 if {{ path /ret }}\n"
              "    use_backend nosrv if {{ path /none }}\n")
