@@ -19,7 +19,7 @@ from hacore.config.haproxy_model import (
     KeepAliveMode,
     TcpCheckRule,
 )
-from hacore.config.values import best_match, parse_int, parse_network
+from hacore.config.values import best_match, is_decimal, parse_int, parse_network
 
 if TYPE_CHECKING:
     from hacore.config.haproxy_proxy import ProxyBuilder
@@ -230,16 +230,16 @@ def _expect(args: list[str], loc: Location, kinds: tuple[str, ...], keyword: str
 
 def _status_list(pattern: str, keyword: str) -> None:
     """`status 200,300-399`: haproxy's checks, so that a probe never meets a bad list."""
-    for part in pattern.split(","):
+    for part in pattern.split(","):  # empty items are skipped, a range may omit its low end
         low, dash, high = part.partition("-")
         if dash:
-            if not (low.isascii() and low.isdigit() and high.isascii() and high.isdigit()):
+            if not ((not low or is_decimal(low)) and is_decimal(high)) or int(low or 0) > int(high):
                 raise ValueError(f"'{keyword}' : invalid range of status codes '{part}'.")
             continue
-        bad = next((c for c in part if not (c.isascii() and c.isdigit())), None)
-        if bad is not None or not part:
-            raise ValueError(f"'{keyword}' : invalid character '{bad or ','}' in the list of "
-                             "status codes.")
+        bad = next((c for c in part if not is_decimal(c)), None)
+        if bad is not None:
+            raise ValueError(f"'{keyword}' : invalid character '{bad}' in the list of status "
+                             "codes.")
 
 
 def _http_send(current: HttpCheckSend, args: list[str]) -> HttpCheckSend:

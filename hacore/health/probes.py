@@ -142,7 +142,7 @@ def _judge(data: bytes, expects: tuple[HttpCheckExpect, ...], duration: int) -> 
 
 def _matches(expect: HttpCheckExpect, code: int, body: str) -> bool:
     if expect.kind == "status":
-        return any(_in_range(code, part) for part in expect.pattern.split(","))
+        return any(_in_range(code, part) for part in expect.pattern.split(",") if part)
     if expect.kind == "rstatus":
         return re.search(expect.pattern, str(code)) is not None
     if expect.kind == "string":
@@ -151,5 +151,5 @@ def _matches(expect: HttpCheckExpect, code: int, body: str) -> bool:
 
 
 def _in_range(code: int, part: str) -> bool:
-    low, _, high = part.partition("-")
-    return int(low) <= code <= int(high or low)
+    low, dash, high = part.partition("-")
+    return int(low or 0) <= code <= int(high if dash else low)
