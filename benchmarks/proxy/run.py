@@ -9,7 +9,7 @@ the ratios by up to 20%), and the medians are compared.
 with a new server connection per request: hacore/floor is what hacore's own work costs,
 floor/HAProxy what any pure-Python data plane on this machine could reach.
 
-Run (root not needed; needs wrk and haproxy, which bin/test installs):
+Run (root not needed; needs haproxy, which bin/test installs, and wrk: apt-get install wrk):
     .venv/bin/python benchmarks/proxy/run.py [--duration 5] [--rounds 3] [--only NAME] [--floor]
 Everything listens on 127.0.0.1; every process is stopped by PID at the end.
 """
@@ -150,7 +150,7 @@ def main() -> None:
         if args.only not in name:
             continue
         proxies = ["haproxy", "hacore"]
-        if args.floor and scenario[1] == "http":  # floor.py does only http-server-close
+        if args.floor and scenario[1] == "http" and scenario[2] <= 4096:  # server-close, small
             proxies.append("floor")
         rounds: dict[str, list[dict[str, float]]] = {proxy: [] for proxy in proxies}
         for round_number in range(args.rounds):
