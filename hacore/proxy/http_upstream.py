@@ -229,7 +229,10 @@ class HttpUpstream(asyncio.Protocol):
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
         framed = no_body or self.chunked or length is not None
         self.close_delimited = not framed
-        exchange.keep_alive = exchange.keep_alive and framed
+        # chunked is no HTTP/1.0 framing: haproxy 2.6 closes the client side after such a
+        # response (measured)
+        exchange.keep_alive = exchange.keep_alive and framed and not (
+            self.chunked and version == "1.0")
         self.held = serialize_response(version, status, reason, headers,
                                        keep_alive=exchange.keep_alive,
                                        client_version=exchange.head.version,

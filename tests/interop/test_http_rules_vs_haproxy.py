@@ -211,3 +211,21 @@ async def test_non_ascii_and_binary_payloads_go_as_haproxy_sends_them(tmp_path: 
                 answers[index].append((await answer_then_next(port, target))[0])
     assert answers[1] == answers[0]
     assert answers[0][1].endswith(b"\r\n\r\ncaf\xc3\xa9 \x89PNG\xff\n")
+
+
+@pytest.mark.asyncio
+async def test_http10_chunked_response_closes_as_haproxy(tmp_path: Path) -> None:
+    raw = b"HTTP/1.0 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+    answers = []
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
+        for port in ports:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), BOUND)
+            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\n\r\n")
+            first = await asyncio.wait_for(reader.readuntil(b"0\r\n\r\n"), BOUND)
+            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\n\r\n")
+            answers.append((first, await asyncio.wait_for(reader.read(), BOUND)))
+            writer.close()
+            await writer.wait_closed()
+    assert answers[1] == answers[0]
+    assert answers[0][1] == b""  # closed after the first response
