@@ -151,9 +151,10 @@ def parse_condition(
             negated = False
         index += 1
     alternatives.append(tuple(terms))
-    if not all(alternatives):
-        raise ValueError("missing ACL in condition")
-    return Condition(location, words[0] == "unless", tuple(alternatives))
+    # haproxy 2.6 (acl.c build_acl_cond()) opens an alternative at its first term: an empty
+    # one (`if a or`, `if or a`, a bare `if`) is no alternative, and a condition without
+    # any never holds (`if` alone: false; `unless` alone: true), as measured
+    return Condition(location, words[0] == "unless", tuple(a for a in alternatives if a))
 
 
 def _closing_brace(words: list[str], start: int) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from hacore.acl.router import compile_router
 from hacore.config import load_texts
+from tests.unit.acl.helpers import Request
 
 
 def _config(defaults: str, frontend: str = "", backend: str = "") -> str:
@@ -77,3 +79,15 @@ def test_global_maxconn_given_twice_keeps_the_first_as_haproxy() -> None:
     assert config.haproxy is not None and config.haproxy.global_.maxconn == 100
     assert [(w.location.line if w.location else None, w.message) for w in config.warnings] == [
         (3, "'maxconn' already specified. Continuing.")]
+
+
+@pytest.mark.parametrize(("rule", "routed"), [
+    ("use_backend api if", "be"), ("use_backend api unless", "api"),
+    ("use_backend api if TRUE or", "api"), ("use_backend api if or FALSE", "be")])
+def test_empty_conditions_route_as_haproxy(rule: str, routed: str) -> None:
+    """An empty alternative is none (measured on haproxy 2.6: a bare `if` never holds)."""
+    text = _config("    mode http\n", frontend=f"    {rule}\n") + (
+        "backend api\n    server a1 127.0.0.1:18082\n")
+    config = load_texts([("haproxy.cfg", text)], env={})
+    assert config.haproxy is not None
+    assert compile_router(config.haproxy.frontends[0]).route(Request()) == routed
