@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from hacore.proxy.http_exchange import Exchange
 
 NO_BODY_STATUSES = frozenset({204, 304})
+
+
+def response_parser(protocol: HttpUpstream) -> httptools.HttpResponseParser:
+    """llhttp, as lenient as haproxy 2.6's response parser (h1.c) where llhttp is stricter
+    (measured: haproxy forwards these): a bare LF ends a line, Content-Length beside
+    `Transfer-Encoding: chunked` (chunked wins, the length is dropped), another 1.x minor
+    version (sent on as 1.1)."""
+    parser = httptools.HttpResponseParser(protocol)
+    parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True,
+                                    lenient_chunked_length=True, lenient_version=True)
+    return parser
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 
 
@@ -29,7 +40,7 @@ class HttpUpstream(asyncio.Protocol):
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
-        self.parser = httptools.HttpResponseParser(self)
+        self.parser = response_parser(self)
         self._headers: list[tuple[str, str]] = []
         self._reason = b""
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
@@ -144,7 +155,7 @@ class HttpUpstream(asyncio.Protocol):
             data = data[:self.remaining]
         self.remaining = 0
         self.exchange.write(data)
-        self.parser = httptools.HttpResponseParser(self)
+        self.parser = response_parser(self)
         self.complete = True
         self.exchange.response_done()
 
@@ -196,6 +207,8 @@ class HttpUpstream(asyncio.Protocol):
             return
         status = self.parser.get_status_code()
         version = self.parser.get_http_version()
+        if version not in ("1.0", "1.1"):
+            version = "1.1"  # haproxy's H1 output speaks 1.1 whatever the server wrote
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange

@@ -229,3 +229,25 @@ async def test_http10_chunked_response_closes_as_haproxy(tmp_path: Path) -> None
             await writer.wait_closed()
     assert answers[1] == answers[0]
     assert answers[0][1] == b""  # closed after the first response
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.1 200 OK\ncontent-length: 2\n\nok",
+    b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\ntransfer-encoding: chunked\r\n\r\n"
+    b"2\r\nok\r\n0\r\n\r\n",
+    b"HTTP/1.2 200 OK\r\ncontent-length: 2\r\n\r\nok",
+], ids=["bare-lf", "length-and-chunked", "http-1.2"])
+async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: Path) -> None:
+    """Responses llhttp refuses by default and haproxy 2.6 forwards, normalised as it does."""
+    answers = []
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
+        for port in ports:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), BOUND)
+            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
+            answers.append(await asyncio.wait_for(reader.read(), BOUND))
+            writer.close()
+            await writer.wait_closed()
+    assert answers[1] == answers[0]
+    assert answers[0].startswith(b"HTTP/1.1 200 OK\r\n")
