@@ -148,3 +148,29 @@ def _check_files(config: HaproxyConfig, out: Diagnostics) -> None:
         if not os.path.exists(path):
             out.warn(location, f"{what} does not exist yet; 'hacore run' will refuse to start "
                                "without it.")
+        elif what.startswith("errorfile"):
+            problem = _errorfile_problem(path)
+            if problem is not None:
+                out.alert(location, f"errorfile : '{path}': {problem}.")
+
+
+def _errorfile_problem(path: str) -> str | None:
+    """haproxy 2.6 parses an errorfile as an HTTP response at load (http_htx.c
+    http_str_to_htx()) and refuses one it cannot frame; hacore sends it verbatim."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return f"cannot read it ({error.strerror})"
+    head, blank, body = data.partition(b"\r\n\r\n")
+    if not blank:
+        head, blank, body = data.partition(b"\n\n")
+    if not blank or not head.startswith(b"HTTP/"):
+        return "unable to parse headers"
+    for line in head.splitlines()[1:]:
+        name, _, value = line.partition(b":")
+        if (name.strip().lower() == b"content-length" and value.strip().isdigit()
+                and len(body) != int(value)):
+            return ("payload size does not match the announced content-length "
+                    f"({len(body)} != {int(value)})")
+    return None

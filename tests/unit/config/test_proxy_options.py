@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hacore.acl.router import compile_router
-from hacore.config import load_texts
+from hacore.config import ConfigError, load_texts
 from tests.unit.acl.helpers import Request
 
 
@@ -91,3 +93,20 @@ def test_empty_conditions_route_as_haproxy(rule: str, routed: str) -> None:
     config = load_texts([("haproxy.cfg", text)], env={})
     assert config.haproxy is not None
     assert compile_router(config.haproxy.frontends[0]).route(Request()) == routed
+
+
+@pytest.mark.parametrize(("contents", "problem"), [
+    (b"HTTP/1.1 503 X\r\nA: b\r\n", "unable to parse headers"),
+    (b"garbage", "unable to parse headers"),
+    (b"HTTP/1.1 503 X\r\ncontent-length: 10\r\n\r\nabc",
+     "payload size does not match the announced content-length (3 != 10)"),
+])
+def test_an_errorfile_haproxy_cannot_frame_is_refused(contents: bytes, problem: str,
+                                                      tmp_path: Path) -> None:
+    page = tmp_path / "503.http"
+    page.write_bytes(contents)
+    text = _config(f"    mode http\n    errorfile 503 {page}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_texts([("haproxy.cfg", text)], env={})
+    assert [(a.location.line if a.location else None, a.message)
+            for a in caught.value.alerts] == [(3, f"errorfile : '{page}': {problem}.")]
