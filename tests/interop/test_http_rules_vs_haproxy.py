@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop.test_dataplane_vs_haproxy import BOUND, both
+from tests.interop.test_dataplane_vs_haproxy import BOUND, both, get
 
 pytestmark = pytest.mark.interop("haproxy")
 
@@ -50,6 +50,17 @@ async def read_response(reader: asyncio.StreamReader) -> bytes:
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":", 1)[1])
     return head + await asyncio.wait_for(reader.readexactly(length), BOUND)
+
+
+async def one_response(port: int, raw: bytes) -> bytes:
+    """The response to `raw` sent on a new connection (read by its Content-Length)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+    try:
+        writer.write(raw)
+        return await read_response(reader)
+    finally:
+        writer.close()
+        await writer.wait_closed()
 
 
 async def answer_then_next(port: int, target: str) -> tuple[bytes, bytes]:
@@ -114,12 +125,7 @@ async def test_response_connection_header_is_haproxys(raw: bytes, request_line: 
     async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as (hap, hc):
         answers = []
         for port in (hap, hc):
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port), BOUND)
-            writer.write(request_line + b"\r\n")
-            answers.append(await read_response(reader))
-            writer.close()
-            await writer.wait_closed()
+            answers.append(await one_response(port, request_line + b"\r\n"))
     assert answers[1] == answers[0]
 
 
@@ -143,12 +149,8 @@ async def test_generated_responses_connection_header_is_haproxys(request_line: b
                     tmp_path, rules) as ports:
         for index, port in enumerate(ports):
             for path in (b"/deny", b"/rd", b"/ret", b"/none"):
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection("127.0.0.1", port), BOUND)
-                writer.write(b"GET " + path + b" " + request_line + b"\r\n")
-                answers[index].append(await read_response(reader))
-                writer.close()
-                await writer.wait_closed()
+                request = b"GET " + path + b" " + request_line + b"\r\n"
+                answers[index].append(await one_response(port, request))
     assert answers[1] == answers[0]
 
 
@@ -159,12 +161,7 @@ async def test_response_trailers_are_forwarded_as_haproxy(tmp_path: Path) -> Non
     async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as (hap, hc):
         answers = []
         for port in (hap, hc):
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port), BOUND)
-            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
-            answers.append(await asyncio.wait_for(reader.read(), BOUND))
-            writer.close()
-            await writer.wait_closed()
+            answers.append(await get(port))
     assert answers[1] == answers[0]
     assert answers[0].endswith(b"0\r\nx-checksum: abc\r\nx-other: 1\r\n\r\n")
 
@@ -243,11 +240,6 @@ async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: 
     answers = []
     async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
         for port in ports:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port), BOUND)
-            writer.write(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
-            answers.append(await asyncio.wait_for(reader.read(), BOUND))
-            writer.close()
-            await writer.wait_closed()
+            answers.append(await get(port))
     assert answers[1] == answers[0]
     assert answers[0].startswith(b"HTTP/1.1 200 OK\r\n")
