@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from hacore.acl.fetches import CONVERTERS, FETCHES, Sample, split_fetch
+from hacore.acl.fetches import CONVERTERS, FETCHES, Sample, fetch_side, split_fetch
 from hacore.acl.matchers import Matcher, compile_matcher
 from hacore.acl.predefined import PREDEFINED_ACLS
 from hacore.acl.request import RequestView
@@ -19,12 +19,18 @@ from hacore.config.haproxy_model import AclDeclaration, AclTerm, Condition
 Predicate = Callable[[RequestView], bool]
 
 
-def compile_acl(declaration: AclDeclaration) -> Predicate:
-    return _compile(declaration.fetch, declaration.flags, declaration.patterns)
+def compile_acl(declaration: AclDeclaration, context: str = "request") -> Predicate:
+    return _compile(declaration.fetch, declaration.flags, declaration.patterns, context)
 
 
-def _compile(fetch: str, flags: Sequence[str], patterns: Sequence[str]) -> Predicate:
+def _compile(fetch: str, flags: Sequence[str], patterns: Sequence[str],
+             context: str = "request") -> Predicate:
+    """`context`: the side of the rule using it ('request' or 'response'); a fetch of the
+    other side never matches there (haproxy 2.6: "acl will never match because it uses
+    keyword ... which is incompatible with ...")."""
     name, args, converters = split_fetch(fetch)
+    if fetch_side(name) not in ("any", context):
+        return lambda request: False
     spec = FETCHES.get(name)
     if spec is None:
         raise ValueError(f"unknown fetch method '{name}'")
@@ -69,11 +75,12 @@ def _converted(matcher: Matcher, converters: Sequence[str]) -> Matcher:
     return match
 
 
-def compile_named_acls(declarations: Sequence[AclDeclaration]) -> dict[str, Predicate]:
+def compile_named_acls(declarations: Sequence[AclDeclaration], context: str = "request"
+                       ) -> dict[str, Predicate]:
     """Name → predicate; declarations sharing a name are ORed (configuration.txt §7.1)."""
     grouped: dict[str, list[Predicate]] = {}
     for declaration in declarations:
-        grouped.setdefault(declaration.name, []).append(compile_acl(declaration))
+        grouped.setdefault(declaration.name, []).append(compile_acl(declaration, context))
     return {name: _any(predicates) for name, predicates in grouped.items()}
 
 
@@ -83,14 +90,16 @@ def _any(predicates: list[Predicate]) -> Predicate:
     return lambda request: any(p(request) for p in predicates)
 
 
-def _predefined(name: str) -> Predicate:
+def _predefined(name: str, context: str) -> Predicate:
     fetch, patterns = PREDEFINED_ACLS[name]
-    return _compile(fetch, (), patterns)
+    return _compile(fetch, (), patterns, context)
 
 
-def compile_condition(condition: Condition, named: Mapping[str, Predicate]) -> Predicate:
-    """`if`/`unless` + terms → one predicate. Raises ValueError for an unknown ACL name."""
-    alternatives = [[_term(term, named) for term in terms]
+def compile_condition(condition: Condition, named: Mapping[str, Predicate],
+                      context: str = "request") -> Predicate:
+    """`if`/`unless` + terms → one predicate. Raises ValueError for an unknown ACL name.
+    `named` must have been compiled for the same `context`."""
+    alternatives = [[_term(term, named, context) for term in terms]
                     for terms in condition.alternatives]
     evaluate = _shortest(alternatives)
     if condition.unless:
@@ -111,13 +120,13 @@ def _shortest(alternatives: list[list[Predicate]]) -> Predicate:
     return lambda request: any(all(test(request) for test in terms) for terms in alternatives)
 
 
-def _term(term: AclTerm, named: Mapping[str, Predicate]) -> Predicate:
+def _term(term: AclTerm, named: Mapping[str, Predicate], context: str) -> Predicate:
     if term.anonymous is not None:
-        predicate = compile_acl(term.anonymous)
+        predicate = compile_acl(term.anonymous, context)
     elif term.name is not None and term.name in named:
         predicate = named[term.name]
     elif term.name is not None and term.name in PREDEFINED_ACLS:
-        predicate = _predefined(term.name)
+        predicate = _predefined(term.name, context)
     else:
         raise ValueError(f"no such ACL : '{term.name}'")
     if term.negated:

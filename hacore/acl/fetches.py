@@ -51,9 +51,13 @@ def query_of(target: str) -> str | None:
 
 
 def header_values(request: RequestView, name: str, split: bool) -> list[str]:
+    return _values(request.headers, name, split)
+
+
+def _values(headers: Sequence[tuple[str, str]], name: str, split: bool) -> list[str]:
     name = name.lower()
     values: list[str] = []
-    for header, value in request.headers:
+    for header, value in headers:
         if header == name:
             if split:
                 values.extend(part.strip() for part in value.split(","))
@@ -167,15 +171,50 @@ FETCHES: dict[str, FetchSpec] = {
     **{f"base{suffix}": _single(_base, method) for suffix, method in _PATH_FORMS.items()},
     **{f"hdr{suffix}": _headers(True, method) for suffix, method in _PATH_FORMS.items()},
 }
+
+
+def _response_headers(split: bool) -> FetchSpec:
+    """`res.hdr()`/`res.fhdr()`: the response's headers, which only a response rule's view
+    carries (`response_headers`); elsewhere there are none."""
+    def fetch(request: RequestView, args: tuple[str, ...]) -> Sequence[Sample]:
+        headers = getattr(request, "response_headers", ())
+        return _occurrence(_values(headers, args[0], split), args) if args else []
+
+    return FetchSpec(None, fetch, "str", needs_argument=True)
+
+
+FETCHES.update({
+    "status": _single(lambda r, a: getattr(r, "status", None), "int"),
+    "res.ver": _single(lambda r, a: getattr(r, "response_version", None), "str"),
+    "res.hdr": _response_headers(split=True),
+    "res.fhdr": _response_headers(split=False),
+    "res.hdr_cnt": _single(lambda r, a: len(_values(getattr(r, "response_headers", ()), a[0],
+                                                    True)) if a else 0, "int"),
+})
+# Where a fetch reads (sample.c SMP_USE_*): the response, the connection (either side may
+# use it), or the request (everything else). A rule on the other side never matches it.
+RESPONSE_FETCHES = frozenset({"status", "res.ver", "res.hdr", "res.fhdr", "res.hdr_cnt"})
+CONNECTION_FETCHES = frozenset({"src", "dst", "src_port", "dst_port", "ssl_fc", "ssl_fc_sni",
+                                "always_true", "always_false"})
+
+
+def fetch_side(name: str) -> str:
+    """'response', 'request', or 'any' (connection-level)."""
+    if name in RESPONSE_FETCHES:
+        return "response"
+    return "any" if name in CONNECTION_FETCHES else "request"
+
+
 # Converters applied after a fetch (`hdr(host),lower`), for string samples.
 CONVERTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
 
 # Fetches that read arguments in parentheses (the others take none), and those whose second
 # argument is an occurrence number (`hdr(host,-1)`).
 _WITH_ARGUMENTS = frozenset(
-    name for name, spec in FETCHES.items() if spec.needs_argument) | {"hdr_cnt", "req.hdr_cnt"}
-_OCCURRENCE = frozenset(name for name in _WITH_ARGUMENTS
-                        if name.startswith(("hdr", "req.hdr", "req.fhdr")) and "cnt" not in name)
+    name for name, spec in FETCHES.items() if spec.needs_argument) | {
+        "hdr_cnt", "req.hdr_cnt", "res.hdr_cnt"}
+_OCCURRENCE = frozenset(name for name in _WITH_ARGUMENTS if name.startswith((
+    "hdr", "req.hdr", "req.fhdr", "res.hdr", "res.fhdr")) and "cnt" not in name)
 
 
 def argument_error(name: str, args: tuple[str, ...], after: str) -> str | None:

@@ -19,8 +19,8 @@ from hacore.config.haproxy_model import AclDeclaration, AclTerm, Condition
 
 # Common HAProxy 2.6 fetches hacore does not evaluate: refused as such, not as unknown words.
 HAPROXY_ONLY_FETCHES = frozenset(
-        "cook cook_beg cook_cnt cook_end cook_sub cook_val req.cook req.cook_cnt res.cook res.hdr "
-        "shdr status res.ver capture.req.hdr sc0_conn_cur sc1_conn_cur sc2_conn_cur src_conn_cur "
+        "cook cook_beg cook_cnt cook_end cook_sub cook_val req.cook req.cook_cnt res.cook "
+        "shdr capture.req.hdr sc0_conn_cur sc1_conn_cur sc2_conn_cur src_conn_cur "
         "src_conn_rate src_http_req_rate table_cnt nbsrv be_conn fe_conn ssl_c_used ssl_c_verify "
         "ssl_c_s_dn ssl_fc_protocol ssl_fc_cipher req.body req.payload req.rdp_cookie var env "
         "date rand http_auth http_auth_group".split()

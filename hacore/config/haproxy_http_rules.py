@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hacore.acl.fetches import fetch_side, split_fetch
+from hacore.acl.predefined import PREDEFINED_ACLS
 from hacore.config.errors import Diagnostics, Location
 from hacore.config.haproxy_acl import parse_condition, split_condition
-from hacore.config.haproxy_model import HeaderAction, HttpRule, Redirect, ReplyAction
+from hacore.config.haproxy_model import Condition, HeaderAction, HttpRule, Redirect, ReplyAction
 from hacore.config.haproxy_proxy import ProxyBuilder
 from hacore.http.errors import RULE_PAGES
 from hacore.http.log_format import Term, parse_log_format
@@ -212,7 +214,28 @@ def _http_rule(keyword: str, actions: tuple[str, ...], args: list[str], loc: Loc
         except ValueError as error:
             raise ValueError(f"error detected while parsing an '{keyword} {before[0]}' "
                              f"condition : {error}.") from None
+        _warn_other_side(cond, keyword, p, loc, out)
     return HttpRule(loc, before[0], tuple(before[1:]), cond, spec)
+
+
+def _warn_other_side(cond: Condition, keyword: str, p: ProxyBuilder, loc: Location,
+                     out: Diagnostics) -> None:
+    """haproxy 2.6 (acl.c acl_cond_conflicts()): an ACL reading the other side of the
+    message than its rule never matches, and the configuration says so."""
+    context = "response" if keyword == "http-response" else "request"
+    kind = {"frontend": "frontend", "backend": "backend"}.get(p.kind, "proxy")
+    for terms in cond.alternatives:
+        for term in terms:
+            declarations = ([term.anonymous] if term.anonymous is not None
+                            else p.acls.get(term.name or "", []))
+            fetches = [split_fetch(d.fetch)[0] for d in declarations]
+            if term.name in PREDEFINED_ACLS and not declarations:
+                fetches = [split_fetch(PREDEFINED_ACLS[term.name][0])[0]]
+            other = next((f for f in fetches if fetch_side(f) not in ("any", context)), None)
+            if other is not None:
+                who = "anonymous acl" if term.anonymous is not None else f"acl '{term.name}'"
+                out.warn(loc, f"{who} will never match because it uses keyword '{other}' which "
+                              f"is incompatible with '{kind} {keyword} header rule'")
 
 
 def http_request(p: ProxyBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:

@@ -224,12 +224,13 @@ class Exchange:
         self.bytes_out += len(data)
         self.client.transport.write(data)
 
-    def response_headers(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """http-response rules: the frontend's, then the backend's (configuration.txt)."""
+    def response_headers(self, headers: list[tuple[str, str]], status: int, version: str
+                         ) -> list[tuple[str, str]]:
+        """http-response rules: the backend's, then the frontend's (configuration.txt)."""
         rules = self.client.response_rules
         if self.backend is not None and self.backend.name in rules:
-            headers = rules[self.backend.name].apply(self.head, headers)
-        return rules[""].apply(self.head, headers) if "" in rules else headers
+            headers = rules[self.backend.name].apply(self.head, headers, status, version)
+        return rules[""].apply(self.head, headers, status, version) if "" in rules else headers
 
     def tunnel(self, server_early: bytes) -> None:
         """After `101 Switching Protocols` both connections are spliced, under `timeout

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from hacore.acl.compile import Predicate, compile_condition, compile_named_acls
+from hacore.acl.request import RequestView
 from hacore.config.haproxy_model import (
     AclDeclaration,
     Condition,
@@ -153,30 +155,52 @@ def compile_rule(rule: HttpRule, frontend: str, errorfiles: dict[int, bytes]) ->
     return lambda head: _ALLOW
 
 
+class ResponseView:
+    """What a response rule's condition reads: the response's status, version and headers
+    (`status`, `res.hdr()`...), and the connection's facts from the request (`src`...);
+    request fetches never match here (compiled so)."""
+
+    __slots__ = ("request", "response_headers", "response_version", "status")
+
+    def __init__(self, request: RequestHead, headers: list[tuple[str, str]], status: int,
+                 version: str) -> None:
+        self.request, self.response_headers = request, headers
+        self.status, self.response_version = status, version
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.request, name)
+
+
 class ResponseRules:
     """`http-response set-header|add-header|del-header` of the frontend then the backend,
     applied to each response head in order."""
 
-    __slots__ = ("rules",)
+    __slots__ = ("conditional", "rules")
 
     def __init__(self, rules: list[HttpRule], acls: list[AclDeclaration],
                  frontend: str = "") -> None:
-        named = compile_named_acls(acls)
+        named = compile_named_acls(acls, "response")
+        self.conditional = any(rule.condition is not None for rule in rules)
         self.rules = []
         for rule in rules:
             spec = rule.spec
             assert isinstance(spec, HeaderAction)  # the only http-response actions read
             self.rules.append((
-                None if rule.condition is None else compile_condition(rule.condition, named),
+                None if rule.condition is None else compile_condition(rule.condition, named,
+                                                                      "response"),
                 spec.name,
                 # set-header and del-header remove what matches first; add-header nothing
                 None if rule.action == "add-header" else _names_matching(spec.method, spec.name),
                 None if rule.action == "del-header" else _value(spec.value, frontend)))
 
-    def apply(self, request: RequestHead, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def apply(self, request: RequestHead, headers: list[tuple[str, str]], status: int = 200,
+              version: str = "1.1") -> list[tuple[str, str]]:
+        view = ResponseView(request, headers, status, version) if self.conditional else None
         for test, name, removes, value in self.rules:
-            if test is not None and not test(request):
-                continue
+            if test is not None and view is not None:
+                view.response_headers = headers  # each condition sees the edits before it
+                if not test(cast(RequestView, view)):
+                    continue
             if removes is not None:
                 headers = [(n, v) for n, v in headers if not removes(n)]
             if value is not None:

@@ -212,7 +212,7 @@ class HttpUpstream(asyncio.Protocol):
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
-        headers = exchange.response_headers(framing)
+        headers = exchange.response_headers(framing, status, version)
         connect = exchange.head.method == "CONNECT" and 200 <= status < 300
         if status == 101 or connect:
             if not self._switch_allowed(status, framing):

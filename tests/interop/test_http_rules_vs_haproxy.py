@@ -243,3 +243,21 @@ async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: 
             answers.append(await get(port))
     assert answers[1] == answers[0]
     assert answers[0].startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+@pytest.mark.asyncio
+async def test_response_rule_conditions_read_the_response_as_haproxy(tmp_path: Path) -> None:
+    """http-response conditions: `status` and `res.hdr()` read the response; a request
+    fetch (`path_beg`, `hdr()`) never matches there; connection fetches (`src`) do."""
+    rules = ("    http-response set-header X-Status-200 yes if {{ status 200 }}\n"
+             "    http-response set-header X-Status-404 yes if {{ status 404 }}\n"
+             "    http-response set-header X-Json yes if {{ res.hdr(content-type) -m sub json }}\n"
+             "    http-response set-header X-Never yes if {{ path_beg / }}\n"
+             "    http-response set-header X-Not-Path yes if !{{ path_beg / }}\n"
+             "    http-response set-header X-Local yes if {{ src 127.0.0.0/8 }}\n")
+    raw = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\nok"
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path,
+                    rules) as ports:
+        answers = [await get(port) for port in ports]
+    assert answers[1] == answers[0]
+    assert b"x-status-200: yes\r\nx-json: yes\r\nx-not-path: yes\r\nx-local: yes\r\n" in answers[0]
