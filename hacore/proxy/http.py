@@ -39,10 +39,11 @@ from hacore.proxy.views import address_facts
 
 class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
-                 "client_timer", "decoder", "facts", "frontend", "head_timer", "idle",
+                 "client_timer", "decoder", "expired", "facts", "frontend", "head_timer", "idle",
                  "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "received",
-                 "receiving_head", "refused", "request_started", "requests", "response_rules", "rules",
-                 "server_timer", "shut", "ssl", "switching", "timeouts", "transport", "waiting")
+                 "receiving_head", "refused", "request_started", "requests", "response_rules",
+                 "rules", "server_timer", "shut", "ssl", "switching", "timeouts", "transport",
+                 "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, frontend: RuntimeFrontend,
                  rules: RequestRules, response_rules: dict[str, ResponseRules],
@@ -63,6 +64,7 @@ class HttpClient(asyncio.Protocol):
         self.receiving_head = self.idle = self.parsing = self.waiting = False
         self.shut = False  # the client shut its side while waiting for a slot
         self.received = False  # any byte at all (`option dontlognull`)
+        self.expired = False  # closed by one of its own timeouts
         self.requests = 0
         self.own_idle: list[HttpUpstream] = []  # `http-reuse never`: this session's own
 
@@ -290,6 +292,7 @@ class HttpClient(asyncio.Protocol):
         if self.receiving_head or (self.active is None and not self.idle):
             self.log(None, 408, "cR--")
             self.transport.write(self.frontend.pages[408])
+        self.expired = True
         self.close()
 
     def become_tunnel(self) -> SpliceEnd:
@@ -358,6 +361,13 @@ class HttpClient(asyncio.Protocol):
         self.client_timer.close()
         self.head_timer.close()
         self.server_timer.close()
+        active = self.active
+        if active is not None and active.status and not active.aborted:
+            # the client left (or `timeout client` struck) during the response: haproxy
+            # logs the request all the same, `CD--` (`cD--`)
+            active.termination = ("c" if self.expired else "C") + "D--"
+            active.times[5] = self.loop.time()
+            self.log(active)
         for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()

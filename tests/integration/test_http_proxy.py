@@ -260,3 +260,30 @@ async def test_httplog_termination_states_and_unset_timers_are_haproxys(
     assert len(lines) == len(expected), lines
     for line, pattern in zip(lines, expected, strict=True):
         assert re.fullmatch(pattern, line), (line, pattern)
+
+
+@pytest.mark.asyncio
+async def test_a_response_the_client_left_is_logged_cd(unused_tcp_port: int,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """The client closes during the response body: haproxy still logs the request, `CD--`."""
+    left = asyncio.Event()
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nab")
+        await asyncio.wait_for(left.wait(), BOUND)  # the rest never comes
+        writer.close()
+
+    settings = "    option httplog\n    log stderr format raw local0\n"
+    async with in_front_of(server, unused_tcp_port, settings):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        writer.write(b"GET /x HTTP/1.1\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\nab"), BOUND)
+        writer.close()
+        await writer.wait_closed()
+        left.set()
+    # the data plane stopped: the client's close was handled by then, one way or the other
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert re.fullmatch(r'127\.0\.0\.1:\d+ \[[^]]+\] fe be/s1 \d+/0/\d+/\d+/\d+ 200 \d+ - - CD-- '
+                        r'1/1/0/0/0 0/0 "GET /x HTTP/1\.1"', line), line
