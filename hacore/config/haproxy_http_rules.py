@@ -14,6 +14,7 @@ from hacore.config.errors import Diagnostics, Location
 from hacore.config.haproxy_acl import parse_condition, split_condition
 from hacore.config.haproxy_model import Condition, HeaderAction, HttpRule, Redirect, ReplyAction
 from hacore.config.haproxy_proxy import ProxyBuilder
+from hacore.config.values import is_decimal
 from hacore.http.errors import RULE_PAGES
 from hacore.http.log_format import Term, parse_log_format
 
@@ -50,7 +51,7 @@ def parse_redirect(words: list[str]) -> tuple[str, str, int, tuple[str, ...]]:
             index += 2
         elif word == "code":
             value = words[index + 1] if index + 1 < len(words) else ""
-            if not value.isascii() or not value.isdigit() or int(value) not in REDIRECT_CODES:
+            if not is_decimal(value) or int(value) not in REDIRECT_CODES:
                 raise ValueError(f"'code': unsupported HTTP code '{value}' (must be one of 301, "
                                  "302, 303, 307 or 308)")
             code, index = int(value), index + 2
@@ -110,7 +111,7 @@ def _no_more(words: list[str], taken: int) -> None:
 
 
 def _status(text: str, low: int = 200) -> int:
-    value = int(text) if text.isascii() and text.isdigit() else 0
+    value = int(text) if is_decimal(text) else 0
     if not low <= value <= 599:
         raise ValueError(f"Unexpected status code '{value}'")
     return value

@@ -26,32 +26,11 @@ def _page(title: str, text: str) -> str:
     return f"<html><body><h1>{title}</h1>\n{text}\n</body></html>\n"
 
 
-ERRORS: dict[int, bytes] = {
-    400: _legacy("400 Bad request", _page("400 Bad request",
-                                           "Your browser sent an invalid request.")),
-    403: _htx("403 Forbidden", _page("403 Forbidden",
-                                     "Request forbidden by administrative rules.")),
-    413: _legacy("413 Payload Too Large", _page(
-        "413 Payload Too Large", "The request entity exceeds the maximum allowed."), close=False),
-    422: _legacy("422 Unprocessable Content", _page(
-        "422 Unprocessable Content", "The server cannot process the contained instructions."),
-        close=False),
-    408: _legacy("408 Request Time-out", _page(
-        "408 Request Time-out", "Your browser didn't send a complete request in time.")),
-    500: _htx("500 Internal Server Error", _page(
-        "500 Internal Server Error", "An internal server error occurred.")),
-    502: _htx("502 Bad Gateway", _page(
-        "502 Bad Gateway", "The server returned an invalid or incomplete response.")),
-    503: _htx("503 Service Unavailable", _page(
-        "503 Service Unavailable", "No server is available to handle this request.")),
-    504: _htx("504 Gateway Time-out", _page("504 Gateway Time-out",
-                                            "The server didn't respond in time.")),
-}
-
-# The pages `http-request deny [deny_status N]` and `default-errorfiles` answer with
-# (http_htx.c http_err_msgs, captured from haproxy 2.6.12): HTX form; after a 400 or 408 the
-# connection closes. Statuses outside this table cannot be a rule's error page.
-_RULE_TEXTS = {
+# haproxy 2.6's page texts (http_htx.c http_err_msgs, captured from haproxy 2.6.12): its own
+# answers (ERRORS) and, in HTX form, what `http-request deny [deny_status N]` and
+# `default-errorfiles` answer (RULE_PAGES; the connection closes after a 400 or 408).
+# Statuses outside this table cannot be a rule's error page.
+_PAGE_TEXTS = {
     200: ("200 OK", "Service ready."),
     400: ("400 Bad request", "Your browser sent an invalid request."),
     401: ("401 Unauthorized", "You need a valid user and password to access this content."),
@@ -74,9 +53,25 @@ _RULE_TEXTS = {
     503: ("503 Service Unavailable", "No server is available to handle this request."),
     504: ("504 Gateway Time-out", "The server didn't respond in time."),
 }
+
+
+def _builtin(code: int, legacy: bool = False, close: bool = True) -> bytes:
+    title, text = _PAGE_TEXTS[code]
+    page = _page(title, text)
+    return _legacy(title, page, close) if legacy else _htx(title, page)
+
+
+# What haproxy answers itself (parser errors and timeouts in the legacy form, the rest HTX).
+ERRORS: dict[int, bytes] = {
+    400: _builtin(400, legacy=True), 403: _builtin(403),
+    413: _builtin(413, legacy=True, close=False), 422: _builtin(422, legacy=True, close=False),
+    408: _builtin(408, legacy=True), 500: _builtin(500), 502: _builtin(502),
+    503: _builtin(503), 504: _builtin(504),
+}
+
 RULE_PAGES: dict[int, bytes] = {
     code: _htx(title, _page(title, text), close=code in (400, 408))
-    for code, (title, text) in _RULE_TEXTS.items()}
+    for code, (title, text) in _PAGE_TEXTS.items()}
 
 # http.c http_get_reason(): the reason phrase of a reply HAProxy builds (`http-request
 # return status N`), and its per-class fallback; quirks included, as captured from 2.6.12.
