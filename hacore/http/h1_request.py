@@ -145,15 +145,22 @@ def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Fra
 
 def _parse_lines(raw: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
     """The general path: bare LF line ends, obs-fold, and every refusal."""
-    cleaned = []
+    lines = head_lines(raw)
+    if not lines:
+        raise HeadError(400, "no request line")
+    return (*_request_line(lines[0][0]), header_fields(lines[1:]))
+
+
+def head_lines(raw: bytes) -> list[tuple[bytes, bool]]:
+    """The lines of a head that ends with its empty line, each without its line end, and
+    whether that was CRLF (a bare LF is accepted, a bare CR is refused)."""
+    lines = []
     for line in raw.split(b"\n")[:-2]:  # the head ends with "\n" + empty line + "\n"
         body = line[:-1] if line.endswith(b"\r") else line
         if b"\r" in body:
             raise HeadError(400, "bare CR in the head")
-        cleaned.append((body, line.endswith(b"\r")))
-    if not cleaned:
-        raise HeadError(400, "no request line")
-    return (*_request_line(cleaned[0][0]), _headers(cleaned[1:]))
+        lines.append((body, line.endswith(b"\r")))
+    return lines
 
 
 def _request_line(line: bytes) -> tuple[str, str, str]:
@@ -177,7 +184,8 @@ def _request_line(line: bytes) -> tuple[str, str, str]:
     return match.group(1).decode("latin-1"), target.decode("latin-1"), version
 
 
-def _headers(lines: list[tuple[bytes, bool]]) -> list[tuple[str, str]]:
+def header_fields(lines: list[tuple[bytes, bool]]) -> list[tuple[str, str]]:
+    """Header lines as (lower-case name, trimmed value), obs-fold unfolded as h1.c does."""
     fields: list[list[bytes]] = []
     for line, had_cr in lines:
         if line[:1] in (b" ", b"\t"):  # obs-fold: RFC 9112 §5.2, unfolded with spaces

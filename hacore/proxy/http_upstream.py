@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 import httptools
 
+from hacore.http.h1_response import normalise_response
 from hacore.http.message import LAST_CHUNK, chunk, header_tokens, serialize_response
 from hacore.proxy.idle import IdleTimer
 
@@ -35,8 +36,8 @@ RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a r
 
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "close_delimited", "complete", "exchange",
-                 "held", "idle_in", "parser", "remaining", "reusable", "served", "started",
-                 "switched", "target", "timer", "transport")
+                 "head_seen", "held", "idle_in", "interim", "parser", "remaining", "reusable",
+                 "served", "started", "switched", "target", "timer", "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
@@ -56,13 +57,19 @@ class HttpUpstream(asyncio.Protocol):
         # A response head not written yet: it goes out with the first body bytes read with
         # it, one write (one syscall, one segment) for a small response as HAProxy sends it.
         self.held = b""
+        # The bytes read before the final head was whole (usually the one read), and the
+        # interim heads sent on from them: llhttp is fed them again, normalised, when it
+        # refused what haproxy normalises (hacore.http.h1_response).
+        self.head_seen = b""
+        self.interim = 0
 
     def attach(self, exchange: Exchange, server: object, timeout: float | None) -> None:
         """Carry `exchange`'s request (a new connection, or one taken from an idle list)."""
         self.exchange, self.idle_in, self.served = exchange, None, self.served + 1
         self.started = self.complete = self.chunked = self.switched = self.reusable = False
         self.close_delimited = False
-        self.remaining = 0
+        self.remaining = self.interim = 0
+        self.head_seen = b""
         self.target = server
         self.timer = exchange.client.server_timer
         self.timer.retime(timeout)
@@ -114,6 +121,8 @@ class HttpUpstream(asyncio.Protocol):
         if self.remaining:
             self._forward_body(data)
             return
+        if not self.started:
+            self.head_seen += data  # (no copy for the first read: b"" + data is data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
@@ -127,12 +136,24 @@ class HttpUpstream(asyncio.Protocol):
             self._flush()
             if self.complete or self.idle_in is not None:
                 self.close()  # garbage after a finished response: the connection is spoilt
-            else:
+            elif not self._normalised():
                 self.exchange.server_failed(502, "PH--")
             return
         self._flush()  # the head of a response whose body has not come yet
         if self.switched and self.exchange.head.method == "CONNECT":
             self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
+
+    def _normalised(self) -> bool:
+        """Parse the response again from its start, normalised as haproxy reads it, when
+        that changes it (the head is not sent on yet, nothing else has been)."""
+        seen = self.head_seen
+        normalised = None if self.started else normalise_response(seen, self.interim)
+        if normalised is None or normalised == seen:
+            return False
+        self.parser = response_parser(self)
+        self._headers, self._reason, self.head_seen, self.interim = [], b"", b"", 0
+        self.data_received(normalised)
+        return True
 
     def _send(self, data: bytes) -> None:
         if self.held:
@@ -226,6 +247,7 @@ class HttpUpstream(asyncio.Protocol):
                                               keep_alive=True, client_version="1.1"))
             return
         if 100 <= status < 200:  # interim: forward, the final response follows
+            self.interim += 1
             exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
                                               client_version="1.1"))
             return
