@@ -12,6 +12,7 @@ import os
 
 from hacore.config.errors import Diagnostics, Location
 from hacore.config.haproxy_model import Backend, Frontend, HaproxyConfig, Mode
+from hacore.http.errorfile import ErrorFileError, parse_errorfile
 
 
 def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
@@ -156,21 +157,12 @@ def _check_files(config: HaproxyConfig, out: Diagnostics) -> None:
 
 def _errorfile_problem(path: str) -> str | None:
     """haproxy 2.6 parses an errorfile as an HTTP response at load (http_htx.c
-    http_str_to_htx()) and refuses one it cannot frame; hacore sends it verbatim."""
+    http_str_to_htx()) and refuses one it cannot frame."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            parse_errorfile(handle.read())
     except OSError as error:
         return f"cannot read it ({error.strerror})"
-    head, blank, body = data.partition(b"\r\n\r\n")
-    if not blank:
-        head, blank, body = data.partition(b"\n\n")
-    if not blank or not head.startswith(b"HTTP/"):
-        return "unable to parse headers"
-    for line in head.splitlines()[1:]:
-        name, _, value = line.partition(b":")
-        if (name.strip().lower() == b"content-length" and value.strip().isdigit()
-                and len(body) != int(value)):
-            return ("payload size does not match the announced content-length "
-                    f"({len(body)} != {int(value)})")
+    except ErrorFileError as error:
+        return str(error)
     return None

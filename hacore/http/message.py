@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from typing import TYPE_CHECKING
 
 from hacore.acl.fetches import path_of
-from hacore.config.haproxy_model import ForwardFor
+
+if TYPE_CHECKING:  # (the config package loads hacore.http to check errorfiles)
+    from hacore.config.haproxy_model import ForwardFor
 
 PERSISTENCE_TOKENS = frozenset({"keep-alive", "close"})
 

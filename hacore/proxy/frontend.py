@@ -9,13 +9,13 @@ from hacore.http.h1_request import HeadLimits
 from hacore.proxy.accesslog import AccessLog
 from hacore.proxy.admission import Admission
 from hacore.proxy.backend import RuntimeBackend
-from hacore.proxy.errorpages import load_pages
+from hacore.proxy.errorpages import load_pages, parser_pages
 from hacore.proxy.idle import seconds
 
 
 class RuntimeFrontend:
     __slots__ = ("access_log", "backends", "config", "door", "limits", "mode", "name", "pages",
-                 "router")
+                 "parser_pages", "router")
 
     def __init__(self, config: Frontend, backends: dict[str, RuntimeBackend], global_: Global,
                  door: Admission) -> None:
@@ -25,6 +25,7 @@ class RuntimeFrontend:
         self.router: Router = compile_router(config, frozenset(backends))
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
+        self.parser_pages = parser_pages(self.pages)  # for what the H1 layer refuses itself
         self.access_log = AccessLog(config.settings.logs, global_)
         self.limits = HeadLimits(global_.tune_bufsize, global_.tune_maxhdr)
         # Its sessions (a client or a server connection still open) within `maxconn`.

@@ -251,7 +251,7 @@ class HttpClient(asyncio.Protocol):
         logged as `<BADREQ>` (`CR--` when the client closed its side first)."""
         if self._receiving is None:
             self.log(None, status, termination)
-        self.refused = self.frontend.pages[status]
+        self.refused = self.frontend.parser_pages[status]
         self.receiving_head = False
         self.transport.pause_reading()
         if self._receiving is not None:  # a body went wrong: the request is cut
@@ -291,7 +291,7 @@ class HttpClient(asyncio.Protocol):
         haproxy 2.6 answers); a silent close while idle between requests or later on."""
         if self.receiving_head or (self.active is None and not self.idle):
             self.log(None, 408, "cR--")
-            self.transport.write(self.frontend.pages[408])
+            self.transport.write(self.frontend.parser_pages[408])
         self.expired = True
         self.close()
 

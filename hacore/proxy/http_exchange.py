@@ -13,8 +13,15 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from hacore.http.errorfile import parse_errorfile
 from hacore.http.errors import ERRORS, with_connection
-from hacore.http.message import LAST_CHUNK, RequestHead, append_forwarded_for, chunk
+from hacore.http.message import (
+    LAST_CHUNK,
+    RequestHead,
+    append_forwarded_for,
+    chunk,
+    serialize_response,
+)
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.http_upstream import HttpUpstream
 from hacore.proxy.splice import Splice, adopt
@@ -23,7 +30,7 @@ from hacore.proxy.upstream import connect
 if TYPE_CHECKING:
     from hacore.proxy.http import HttpClient
 
-# Built-in pages HAProxy generates (errorfile contents, sent verbatim, are not among them).
+# Built-in pages HAProxy generates (errorfile contents are re-framed instead).
 GENERATED = frozenset(page for code, page in ERRORS.items() if code not in (400, 408))
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a session keeps
@@ -274,23 +281,35 @@ class Exchange:
 
     def local_response(self, data: bytes, keep_alive: bool, generated: bool | None = None
                        ) -> None:
-        """A response of the proxy's own. One it generates (not an errorfile's contents)
-        gets the `connection` value haproxy 2.6 writes (measured): `close` when the
-        connection closes after it (the client asked, HTTP/1.0 by default, httpclose, a body
-        still due), `keep-alive` to an HTTP/1.0 client whose connection stays."""
+        """A response of the proxy's own, written as haproxy 2.6's H1 output writes any
+        (measured): a page it generates gets `close` when the connection closes after it
+        (the client asked, HTTP/1.0 by default, httpclose, a body still due) and
+        `keep-alive` to an HTTP/1.0 client whose connection stays; an errorfile's contents
+        are re-framed (hacore.http.errorfile); a HEAD request gets the head alone."""
         self.keep_alive = keep_alive and self.body_done
-        self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         if generated is None:
             generated = data in GENERATED  # a built-in page, unless an errorfile replaced it
-            # an errorfile goes verbatim, framed or not: only closing delimits it safely
-            self.keep_alive = self.keep_alive and generated
-        if generated:
-            if not self.keep_alive:
-                data = with_connection(data, "close")
-            elif self.head.version != "1.1":
-                data = with_connection(data, "keep-alive")
+        if not generated:
+            data = self._errorfile(data)
+        elif not self.keep_alive:
+            data = with_connection(data, "close")
+        elif self.head.version != "1.1":
+            data = with_connection(data, "keep-alive")
+        self.status = int(data[9:12]) if data[9:12].isdigit() else 0
+        if self.head.method == "HEAD":
+            data = data[:data.find(b"\r\n\r\n") + 4]
         self.write(data)
         self.response_done()
+
+    def _errorfile(self, data: bytes) -> bytes:
+        reply = parse_errorfile(data)
+        if reply is None:  # an empty errorfile: nothing is sent, the connection closes
+            self.keep_alive = False
+            return b""
+        self.keep_alive = self.keep_alive and reply.framed and not reply.close
+        return serialize_response(reply.version, reply.status, reply.reason,
+                                  list(reply.headers), keep_alive=self.keep_alive,
+                                  client_version=self.head.version) + reply.body
 
     def response_done(self) -> None:
         self.times[5] = self.client.loop.time()

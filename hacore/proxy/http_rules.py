@@ -27,7 +27,7 @@ from hacore.http.log_format import Renderer, Term, renderer
 from hacore.http.message import RequestHead
 
 # The proxy's own answer to a request, whether the connection closes after it, and
-# whether it is an errorfile's contents (sent verbatim: no connection header added).
+# whether it is an errorfile's contents (re-framed as haproxy writes it out).
 Answer = tuple[bytes, bool, bool]
 Action = Callable[[RequestHead], Answer | None]
 _ALLOW: Answer = (b"", False, False)  # ends the rules without an answer of its own
@@ -87,11 +87,11 @@ def _header_action(action: str, spec: HeaderAction, frontend: str) -> Action:
 
 def _reply_action(spec: ReplyAction, frontend: str, errorfiles: dict[int, bytes]) -> Action:
     """http_reply_to_htx(): the error page (an errorfile of the proxy when it has one for
-    the status, sent verbatim and closing); else the status line, `hdr` lines,
+    the status); else the status line, `hdr` lines,
     content-length (none for 204), content-type and the payload."""
     if spec.error_page:
         if spec.status in errorfiles:
-            answer: Answer = (errorfiles[spec.status], True, True)
+            answer: Answer = (errorfiles[spec.status], False, True)
         else:
             answer = (RULE_PAGES[spec.status], spec.status in (400, 408), False)
         return lambda head: answer

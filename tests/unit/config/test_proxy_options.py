@@ -110,3 +110,14 @@ def test_an_errorfile_haproxy_cannot_frame_is_refused(contents: bytes, problem: 
         load_texts([("haproxy.cfg", text)], env={})
     assert [(a.location.line if a.location else None, a.message)
             for a in caught.value.alerts] == [(3, f"errorfile : '{page}': {problem}.")]
+
+
+@pytest.mark.parametrize("contents", [
+    b"", b"HTTP/1.0 503 Service Unavailable\nConnection: close\n\nbody", b"HTTP/1.1 503\r\n\r\n"])
+def test_errorfiles_haproxy_accepts(contents: bytes, tmp_path: Path) -> None:
+    """An empty file (a silent close), bare LF lines, a status line without a reason."""
+    page = tmp_path / "503.http"
+    page.write_bytes(contents)
+    config = load_texts([("haproxy.cfg", _config(f"    mode http\n    errorfile 503 {page}\n"))],
+                        env={})
+    assert config.haproxy is not None
