@@ -11,6 +11,7 @@ from hacore.config import ConfigError, load
 from hacore.config.model import Config
 from hacore.daemon.run import run
 from hacore.lab.run import main as lab_main
+from hacore.proxy.resolve import resolve_host
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 def _load(files: Sequence[str], config_id: str | None) -> Config | None:
     """The configuration, with its warnings printed; None after printing every alert."""
     try:
-        config = load(files, config_id=config_id)
+        config = load(files, config_id=config_id, resolve=resolve_host)
     except ConfigError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)

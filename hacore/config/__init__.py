@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from hacore.config.errors import ConfigError, Diagnostics, Location
 from hacore.config.haproxy_cfg import SECTIONS, UNSUPPORTED_SECTIONS, HaproxyParser
-from hacore.config.haproxy_validate import validate_haproxy
+from hacore.config.haproxy_validate import Resolver, validate_haproxy
 from hacore.config.keepalived_conf import KeepalivedParser
 from hacore.config.keepalived_lexer import parse_tree, strip_comment
 from hacore.config.model import Config
@@ -62,8 +62,9 @@ def detect_dialect(text: str) -> str | None:
 
 
 def load_texts(files: Sequence[tuple[str, str]], env: Mapping[str, str] | None = None,
-               config_id: str | None = None) -> Config:
-    """Parse (name, text) pairs; the pure core of `load()`. Raises ConfigError."""
+               config_id: str | None = None, resolve: Resolver | None = None) -> Config:
+    """Parse (name, text) pairs; the pure core of `load()`. Raises ConfigError. `resolve`
+    checks that server names resolve (not done without it)."""
     out = Diagnostics()
     haproxy = HaproxyParser(out, dict(os.environ if env is None else env))
     keepalived = KeepalivedParser(out)
@@ -82,7 +83,7 @@ def load_texts(files: Sequence[tuple[str, str]], env: Mapping[str, str] | None =
             keepalived.feed(parse_tree(name, text, out, read_text, config_id or os.uname().nodename))
     haproxy_config = haproxy.result() if seen["haproxy"] else None
     if haproxy_config is not None:
-        validate_haproxy(haproxy_config, out)
+        validate_haproxy(haproxy_config, out, resolve)
     keepalived_config = keepalived.result() if seen["keepalived"] else None
     if out.has_alerts:
         raise ConfigError(tuple(out.items))
@@ -90,7 +91,7 @@ def load_texts(files: Sequence[tuple[str, str]], env: Mapping[str, str] | None =
 
 
 def load(paths: Sequence[str], env: Mapping[str, str] | None = None,
-         config_id: str | None = None) -> Config:
+         config_id: str | None = None, resolve: Resolver | None = None) -> Config:
     """Read files and directories given with `-f`; raises ConfigError listing every problem."""
     out = Diagnostics()
     files = _expand_paths(paths, out)
@@ -104,4 +105,4 @@ def load(paths: Sequence[str], env: Mapping[str, str] | None = None,
         out.alert(None, "no configuration file given (use -f <file or directory>)")
     if out.has_alerts:
         raise ConfigError(tuple(out.items))
-    return load_texts(texts, env, config_id)
+    return load_texts(texts, env, config_id, resolve)

@@ -158,7 +158,7 @@ def _server_address(text: str) -> tuple[str, int | None]:
     if not text:
         raise ValueError("'server' expects <name> and <addr>[:<port>] as arguments.")
     bracketed = text.startswith("[") and "]" in text
-    if ((_DOTTED_RE.fullmatch(host) or ":" in host) and not _is_ip(host)) or (
+    if ((_DOTTED_RE.fullmatch(host) or ":" in host) and not is_ip(host)) or (
             bracketed and ":" not in host):
         shown = f"[{host}]" if bracketed else host
         raise ValueError(f"could not resolve address '{shown}'.")
@@ -180,7 +180,7 @@ def _split_host_port(text: str) -> tuple[str, str | None]:
     return ("" if host == "*" else host), (port if colon else None)
 
 
-def _is_ip(text: str) -> bool:
+def is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -269,7 +269,7 @@ def _bind_address(location: Location, address: str, options: dict[str, Any]) -> 
         raise ValueError(f"'bind' : missing port specification in '{address}'")
     if port_text[:1] in "+-" and port_text:
         raise ValueError(f"'bind' : port offset not permitted here in '{address}'")
-    if _DOTTED_RE.fullmatch(host) and not _is_ip(host):
+    if _DOTTED_RE.fullmatch(host) and not is_ip(host):
         raise ValueError(f"'bind' : invalid address: '{host}' in '{address}'")
     try:
         port = _port(port_text, address, ranges="not supported by hacore")

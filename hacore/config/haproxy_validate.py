@@ -9,13 +9,19 @@ refuses to start without them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from hacore.config.errors import Diagnostics, Location
 from hacore.config.haproxy_model import Backend, Frontend, HaproxyConfig, Mode
+from hacore.config.haproxy_server import is_ip
 from hacore.http.errorfile import ErrorFileError, parse_errorfile
 
+# A host name to an address (None: it does not resolve); given by the caller, which does I/O.
+Resolver = Callable[[str], str | None]
 
-def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
+
+def validate_haproxy(config: HaproxyConfig, out: Diagnostics,
+                     resolve: Resolver | None = None) -> None:
     backends = {backend.name: backend for backend in config.backends}
     for frontend in config.frontends:
         _check_switching(frontend, backends, out)
@@ -34,6 +40,22 @@ def validate_haproxy(config: HaproxyConfig, out: Diagnostics) -> None:
                      "   | with such a configuration. To fix this, please ensure that all following\n"
                      "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.")
     _check_files(config, out)
+    if resolve is not None:
+        _check_addresses(config, out, resolve)
+
+
+def _check_addresses(config: HaproxyConfig, out: Diagnostics, resolve: Resolver) -> None:
+    """haproxy 2.6 resolves server names once, at start, with the libc (the default
+    `init-addr last,libc`), and refuses to start on a name that does not resolve."""
+    failed = False
+    for backend in config.backends:
+        for server in backend.servers:
+            if not is_ip(server.host) and resolve(server.host) is None:
+                out.alert(server.location, f"'server {backend.name}/{server.name}' : could not "
+                                           f"resolve address '{server.host}'.")
+                failed = True
+    if failed:
+        out.alert(None, "Failed to initialize server(s) addr.")
 
 
 def _check_switching(frontend: Frontend, backends: dict[str, Backend], out: Diagnostics) -> None:

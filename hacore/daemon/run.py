@@ -24,6 +24,7 @@ from hacore.config import ConfigError, load
 from hacore.config.model import Config
 from hacore.daemon.child import PARENT_ENV
 from hacore.daemon.sdnotify import notify
+from hacore.proxy.resolve import resolve_host
 
 RESTART_DELAY = 2.0  # seconds before a crashed child is started again
 STOP_TIMEOUT = 10.0  # seconds a stopping child gets before SIGKILL
@@ -103,7 +104,7 @@ class Daemon:
     def reload(self) -> None:
         notify("RELOADING=1")
         try:
-            config = load(self.files, config_id=self.config_id)
+            config = load(self.files, config_id=self.config_id, resolve=resolve_host)
         except ConfigError as error:
             for diagnostic in error.diagnostics:
                 print(diagnostic, file=sys.stderr)

@@ -81,7 +81,7 @@ class BackendChecker:
     async def _run(self, check: ServerCheck) -> None:
         server = self.servers[check.name]
         config = server.config
-        host = config.check_addr or config.host
+        host = config.check_addr or server.address
         port = config.check_port or config.port or 80
         connect_timeout, read_timeout = self._timeouts(check)
         result = await probe(host, port, self.backend.config.health_check, connect_timeout,

@@ -19,6 +19,7 @@ from hacore.config.haproxy_model import Backend, Server
 from hacore.proxy.errorpages import load_pages
 from hacore.proxy.idle import seconds
 from hacore.proxy.idle_pool import IdlePool
+from hacore.proxy.resolve import resolve_host
 
 # HAProxy's defaults when a timeout is not set: connect and queue have none (infinite)
 # and warn; hacore bounds them so that a forgotten setting cannot hang a client forever.
@@ -34,6 +35,7 @@ class RuntimeServer:
     config: Server
     member: PoolServer
     tls: ssl.SSLContext | None = None
+    address: str = ""  # where connections and checks go: the name resolved at start
     # What is using the server now (HTTP exchanges, TCP sessions), for on-marked-down.
     sessions: set[Closable] = field(default_factory=set)
     idle: IdlePool = field(default_factory=IdlePool)  # keep-alive connections between requests
@@ -69,7 +71,8 @@ class RuntimeBackend:
         self.config = config
         self.name = config.name
         self.servers = [RuntimeServer(s, PoolServer(s.name, puid, s.weight, s.backup, s.maxconn,
-                                                    up=not s.disabled), server_tls(s))
+                                                    up=not s.disabled), server_tls(s),
+                                      resolve_host(s.host) or s.host)
                         for puid, s in enumerate(config.servers, start=1)]
         self.by_member = {id(s.member): s for s in self.servers}
         source = rng or random.Random()

@@ -71,7 +71,7 @@ async def _open(loop: asyncio.AbstractEventLoop, server: RuntimeServer, client_p
     port = server.config.port or client_port  # no port: the one the client connected to
     tls = server.tls
     hostname = (server.config.sni or server.config.host) if tls is not None else None
-    opening = loop.create_connection(factory, server.config.host, port, ssl=tls,
+    opening = loop.create_connection(factory, server.address, port, ssl=tls,
                                      server_hostname=hostname)
     if timeout is None:
         return await opening
