@@ -20,6 +20,8 @@ from hacore.http.message import (
     RequestHead,
     append_forwarded_for,
     chunk,
+    htx_size,
+    reply_size,
     serialize_response,
 )
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
@@ -228,7 +230,6 @@ class Exchange:
             transport.write(data)
 
     def write(self, data: bytes) -> None:
-        self.bytes_out += len(data)
         self.client.transport.write(data)
 
     def response_headers(self, headers: list[tuple[str, str]], status: int, version: str
@@ -291,10 +292,12 @@ class Exchange:
             generated = data in GENERATED  # a built-in page, unless an errorfile replaced it
         if not generated:
             data = self._errorfile(data)
-        elif not self.keep_alive:
-            data = with_connection(data, "close")
-        elif self.head.version != "1.1":
-            data = with_connection(data, "keep-alive")
+        else:
+            self.bytes_out = reply_size(data, with_body=self.head.method != "HEAD")
+            if not self.keep_alive:
+                data = with_connection(data, "close")
+            elif self.head.version != "1.1":
+                data = with_connection(data, "keep-alive")
         self.status = int(data[9:12]) if data[9:12].isdigit() else 0
         if self.head.method == "HEAD":
             data = data[:data.find(b"\r\n\r\n") + 4]
@@ -307,6 +310,8 @@ class Exchange:
             self.keep_alive = False
             return b""
         self.keep_alive = self.keep_alive and reply.framed and not reply.close
+        self.bytes_out = htx_size(reply.status, reply.reason, list(reply.headers)) + (
+            len(reply.body) if self.head.method != "HEAD" else 0)
         return serialize_response(reply.version, reply.status, reply.reason,
                                   list(reply.headers), keep_alive=self.keep_alive,
                                   client_version=self.head.version) + reply.body

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, cast
 import httptools
 
 from hacore.http.h1_response import normalise_response
-from hacore.http.message import LAST_CHUNK, chunk, header_tokens, serialize_response
+from hacore.http.message import (
+    HTX_CHUNKED,
+    LAST_CHUNK,
+    chunk,
+    header_tokens,
+    htx_size,
+    serialize_response,
+)
 from hacore.proxy.idle import IdleTimer
 
 if TYPE_CHECKING:
@@ -169,12 +176,14 @@ class HttpUpstream(asyncio.Protocol):
         copy per chunk through the parser; the parser is replaced for the next response."""
         if len(data) < self.remaining:
             self.remaining -= len(data)
+            self.exchange.bytes_out += len(data)
             self.exchange.write(data)
             return
         if len(data) > self.remaining:  # bytes after the response: the connection is spoilt
             self.reusable = False
             data = data[:self.remaining]
         self.remaining = 0
+        self.exchange.bytes_out += len(data)
         self.exchange.write(data)
         self.parser = response_parser(self)
         self.complete = True
@@ -233,6 +242,7 @@ class HttpUpstream(asyncio.Protocol):
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
+        exchange.bytes_out = htx_size(status, reason, [h for h in framing if h[0] != "connection"])
         headers = exchange.response_headers(framing, status, version)
         connect = exchange.head.method == "CONNECT" and 200 <= status < 300
         if status == 101 or connect:
@@ -261,6 +271,7 @@ class HttpUpstream(asyncio.Protocol):
                 self.chunked = True
             elif name == "content-length" and length is None:
                 length = value
+        exchange.bytes_out += HTX_CHUNKED if self.chunked else 0
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
         framed = no_body or self.chunked or length is not None
         self.close_delimited = not framed
@@ -297,6 +308,7 @@ class HttpUpstream(asyncio.Protocol):
             return
         if not self.complete:
             self.remaining -= 0 if self.chunked else len(body)
+            self.exchange.bytes_out += len(body)
             self._send(chunk(body) if self.chunked else body)
 
     def on_message_complete(self) -> None:

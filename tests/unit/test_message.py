@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hacore.http.message import RequestHead, serialize_response
+import pytest
+
+from hacore.http.errors import ERRORS
+from hacore.http.message import RequestHead, htx_size, reply_size, serialize_response
 
 
 def head(*headers: tuple[str, str], version: str = "1.1") -> RequestHead:
@@ -43,3 +46,22 @@ def test_a_chunked_message_keeps_its_framing_when_a_rule_drops_it() -> None:
     assert serialize_response("1.1", 200, "OK", [("transfer-encoding", "gzip, chunked")],
                               keep_alive=True, client_version="1.1", chunked=True) == (
         b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n")
+
+
+@pytest.mark.parametrize(("status", "reason", "headers", "size"), [
+    (200, "OK", [("content-length", "5")], 49),  # + 5 body bytes: haproxy logs 54
+    (200, "Okay", [("content-length", "5")], 51),
+    (200, "OK", [("content-length", "5"), ("a", "b")], 51),
+    (204, "No Content", [], 42),
+])
+def test_htx_size_is_what_haproxy_logs_of_a_head(status: int, reason: str,
+                                                headers: list[tuple[str, str]],
+                                                size: int) -> None:
+    assert htx_size(status, reason, headers) == size
+
+
+def test_reply_size_counts_a_page_and_its_body_unless_head() -> None:
+    assert reply_size(ERRORS[503], with_body=True) == 217  # haproxy 2.6.12's log
+    assert reply_size(ERRORS[503], with_body=False) == 110
+    assert reply_size(b"HTTP/1.1 302 Found\r\ncontent-length: 0\r\nlocation: /x\r\n"
+                      b"cache-control: no-cache\r\n\r\n", with_body=True) == 83
