@@ -188,7 +188,7 @@ def serialize_response(version: str, status: int, reason: str, headers: list[tup
 # What haproxy 2.6 logs as a response's size (httplog's bytes_read) is the size of the
 # message in its internal HTX form, not the bytes on the wire: 21 bytes of bookkeeping, the
 # start line's version, status and reason, each header's name and value (without ": " and
-# CRLF), one more for a chunked message, and the payload (decoded). Headers count as they
+# CRLF), one more for a chunked message with a body, and the payload (decoded). Headers count as they
 # came, before http-response rules, without Connection (the H1 layer consumes it) and
 # without what the H1 output adds. Fitted to 2.6.12's logs over varied responses.
 HTX_OVERHEAD = 21

@@ -22,6 +22,7 @@ from hacore.config import haproxy_log
 from hacore.config.haproxy_model import Global, LogTarget
 
 if TYPE_CHECKING:
+    from hacore.proxy.http import HttpClient
     from hacore.proxy.http_exchange import Exchange
 
 FACILITIES = {name: number for number, name in enumerate(haproxy_log.FACILITIES)}
@@ -86,6 +87,12 @@ class AccessLog:
         for sink in self.sinks:
             sink.send(line)
 
+    def close(self) -> None:
+        for sink in self.sinks:
+            if sink.sock is not None:
+                sink.sock.close()
+                sink.sock = None
+
 
 def http_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
               timers: tuple[int, int, int, int, int], status: int, size: int, request: str,
@@ -110,13 +117,13 @@ def _ms(start: float, end: float) -> int:
     return int((end - start) * 1000) if start >= 0 and end >= 0 else -1
 
 
-def exchange_line(client: str, accepted: float, frontend: str, exchange: Exchange) -> str:
+def exchange_line(client: str, frontend: str, exchange: Exchange) -> str:
     """The `option httplog` line of one request (configuration.txt §8.2.3). Tw is -1 when
     no server was ever assigned, Tc when none was connected (haproxy 2.6's values)."""
     started, head, connect, connected, response, end = exchange.times
     line = exchange.head
     return http_line(
-        client=client, accepted=accepted, frontend=frontend,
+        client=client, accepted=exchange.date, frontend=frontend,
         backend=exchange.backend.name if exchange.backend else frontend.rstrip("~"),
         server=exchange.server_name,
         timers=(_ms(started, head), -1 if exchange.server_name == "<NOSRV>" else 0,
@@ -133,3 +140,26 @@ def bad_request_line(client: str, accepted: float, frontend: str, *, status: int
                      backend=frontend.rstrip("~"), server="<NOSRV>",
                      timers=(-1, -1, -1, -1, total), status=status, size=0,
                      request="<BADREQ>", retries=0, termination=termination)
+
+
+def log_http(client: HttpClient, exchange: Exchange | None, status: int,
+             termination: str) -> None:
+    """One `option httplog` line per request (configuration.txt §8.2.3), or a `<BADREQ>`
+    line for one refused while read (none for a connection that sent nothing, under
+    `option dontlognull`)."""
+    settings = client.frontend.config.settings
+    if not settings.httplog or not client.frontend.access_log:
+        return
+    frontend = client.frontend.name + ("~" if client.ssl else "")
+    if exchange is not None:
+        if exchange.logged:
+            return  # (a response cut, then the client gone: one line)
+        exchange.logged = True
+        line = exchange_line(client.peer, frontend, exchange)
+    elif settings.dontlognull and not client.requests and not client.received:
+        return
+    else:
+        total = int((client.loop.time() - client.request_started) * 1000)
+        line = bad_request_line(client.peer, client.request_date, frontend, status=status,
+                                total=total, termination=termination)
+    client.frontend.access_log.emit(line)

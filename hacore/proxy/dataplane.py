@@ -122,3 +122,5 @@ class DataPlane:
             if not self.sessions:
                 break
             await asyncio.sleep(0)  # let the closes run their connection_lost callbacks
+        for frontend in self.frontends:
+            frontend.access_log.close()

@@ -25,7 +25,7 @@ from hacore.http.h1_request import (
     skip_empty_lines,
 )
 from hacore.http.message import RequestHead
-from hacore.proxy.accesslog import bad_request_line, exchange_line
+from hacore.proxy.accesslog import log_http
 from hacore.proxy.admission import Listener
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.frontend import RuntimeFrontend
@@ -41,7 +41,8 @@ class HttpClient(asyncio.Protocol):
     __slots__ = ("_exchanges", "_receiving", "accepted", "active", "body_left", "buffer",
                  "client_timer", "decoder", "expired", "facts", "frontend", "head_timer", "idle",
                  "keeps_alive", "listener", "loop", "own_idle", "parsing", "peer", "received",
-                 "receiving_head", "refused", "request_started", "requests", "response_rules",
+                 "receiving_head", "refused", "request_date", "request_started", "requests",
+                 "response_rules",
                  "rules", "server_timer", "shut", "ssl", "switching", "timeouts", "transport",
                  "waiting")
 
@@ -103,7 +104,7 @@ class HttpClient(asyncio.Protocol):
         a request (the connection's, or a later request's first byte), `timeout client` is
         inactivity, paused while the client is not expected to send; between requests the
         wait is `http-keep-alive`, else `http-request` (only the frontend's count)."""
-        self.accepted = time.time()
+        self.accepted = self.request_date = time.time()
         self.request_started = self.loop.time()
         timeouts = self.frontend.config.settings.timeouts
         request = seconds(timeouts.http_request)
@@ -160,6 +161,9 @@ class HttpClient(asyncio.Protocol):
             return False
         if not self.receiving_head:  # the first byte of a request
             self.receiving_head, self.idle = True, False
+            # the log's date and timers count from here: idle time is not the request's
+            # (configuration.txt §8.4: Ti is left out of TR and Ta)
+            self.request_started, self.request_date = self.loop.time(), time.time()
             self.head_timer.retime(self.timeouts[0])
             self.client_timer.resume()
         end = find_head_end(buffer)
@@ -313,7 +317,8 @@ class HttpClient(asyncio.Protocol):
 
     def exchange_done(self, exchange: Exchange) -> None:
         self.active = None
-        self.log(exchange)
+        if exchange.body_done:  # else logged when the body is in, as haproxy logs
+            self.log(exchange)
         self.request_started = self.loop.time()
         if not exchange.keep_alive:
             self.close()
@@ -361,13 +366,14 @@ class HttpClient(asyncio.Protocol):
         self.client_timer.close()
         self.head_timer.close()
         self.server_timer.close()
-        active = self.active
-        if active is not None and active.status and not active.aborted:
-            # the client left (or `timeout client` struck) during the response: haproxy
-            # logs the request all the same, `CD--` (`cD--`)
-            active.termination = ("c" if self.expired else "C") + "D--"
-            active.times[5] = self.loop.time()
-            self.log(active)
+        for active in (self.active, self._receiving):
+            if active is not None and active.status and not active.aborted:
+                # the client left (or `timeout client` struck) during the response, or
+                # before the body of an answered request was in: haproxy logs the request
+                # all the same, `CD--` (`cD--`)
+                active.termination = ("c" if self.expired else "C") + "D--"
+                active.times[5] = self.loop.time()
+                self.log(active)
         for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()
@@ -376,19 +382,4 @@ class HttpClient(asyncio.Protocol):
         self.frontend.door.release(self)
 
     def log(self, exchange: Exchange | None, status: int = 0, termination: str = "") -> None:
-        """One `option httplog` line per request (configuration.txt §8.2.3), or a
-        `<BADREQ>` line for one refused while read (none for a connection that sent
-        nothing, under `option dontlognull`)."""
-        settings = self.frontend.config.settings
-        if not settings.httplog or not self.frontend.access_log:
-            return
-        frontend = self.frontend.name + ("~" if self.ssl else "")
-        if exchange is not None:
-            line = exchange_line(self.peer, self.accepted, frontend, exchange)
-        elif settings.dontlognull and not self.requests and not self.received:
-            return
-        else:
-            total = int((self.loop.time() - self.request_started) * 1000)
-            line = bad_request_line(self.peer, self.accepted, frontend, status=status,
-                                    total=total, termination=termination)
-        self.frontend.access_log.emit(line)
+        log_http(self, exchange, status, termination)

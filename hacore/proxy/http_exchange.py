@@ -41,11 +41,10 @@ MAX_SESSION_SERVER_CONNS = 5  # haproxy's max-session-srv-conns: idle ones a ses
 class Exchange:
     """One request and its response."""
 
-    __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "draining",
-                 "first", "forced_close", "head", "keep_alive", "pending", "pending_size",
-                 "retries", "reuse", "server", "server_name", "status", "task", "termination",
-                 "then", "times",
-                 "upstream")
+    __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "date",
+                 "draining", "first", "forced_close", "head", "keep_alive", "logged", "pending",
+                 "pending_size", "retries", "reuse", "server", "server_name", "status", "task",
+                 "termination", "then", "times", "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
         self.client, self.head = client, head
@@ -70,6 +69,8 @@ class Exchange:
         # loop times for the log's timers: request started, head complete, connect began,
         # connected, response head, end
         self.times = [client.request_started, client.loop.time(), -1.0, -1.0, -1.0, -1.0]
+        self.date = client.request_date  # the log's: when the request's first byte came
+        self.logged = False
 
     def start(self) -> None:
         if self.client.frontend.config.settings.buffer_request and self._hold(self.start):
@@ -220,13 +221,16 @@ class Exchange:
         if self.draining and self.upstream is not None and self.upstream.transport is not None:
             self.draining = False
             self.upstream.transport.close()  # after what it buffered
+        if self.status and self.client.active is not self:  # answered before its body was in
+            self.times[5] = self.client.loop.time()
+            self.client.log(self)
 
     def request_body_raw(self, data: bytes) -> None:
         """To the server as it is, or kept until the server is connected."""
         transport = self.upstream.transport if self.upstream is not None else None
         if transport is None:
             self.pending.append(data)
-        else:
+        elif not transport.is_closing():  # (a server that answered and closed: dropped)
             transport.write(data)
 
     def write(self, data: bytes) -> None:

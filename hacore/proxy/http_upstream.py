@@ -242,7 +242,9 @@ class HttpUpstream(asyncio.Protocol):
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
-        exchange.bytes_out = htx_size(status, reason, [h for h in framing if h[0] != "connection"])
+        # (an interim response counts too: haproxy logs 91 for a 100 then a 51-byte 200)
+        exchange.bytes_out += htx_size(status, reason,
+                                       [h for h in framing if h[0] != "connection"])
         headers = exchange.response_headers(framing, status, version)
         connect = exchange.head.method == "CONNECT" and 200 <= status < 300
         if status == 101 or connect:
@@ -271,8 +273,8 @@ class HttpUpstream(asyncio.Protocol):
                 self.chunked = True
             elif name == "content-length" and length is None:
                 length = value
-        exchange.bytes_out += HTX_CHUNKED if self.chunked else 0
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
+        exchange.bytes_out += HTX_CHUNKED if self.chunked and not no_body else 0
         framed = no_body or self.chunked or length is not None
         self.close_delimited = not framed
         # chunked is no HTTP/1.0 framing: haproxy 2.6 closes the client side after such a

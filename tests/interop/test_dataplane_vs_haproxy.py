@@ -45,18 +45,22 @@ async def wait_listening(port: int) -> None:
 
 @asynccontextmanager
 async def both(backend: str, names: list[tuple[str, bytes | None]],
-               tmp: Path, frontend_settings: str = "") -> AsyncIterator[tuple[int, int]]:
-    """(haproxy port, hacore port) in front of the same backends."""
+               tmp: Path, frontend_settings: str = "", log_ports: tuple[int, int] = (0, 0)
+               ) -> AsyncIterator[tuple[int, int]]:
+    """(haproxy port, hacore port) in front of the same backends. `{log}` in
+    `frontend_settings` is each proxy's syslog address, 127.0.0.1:<its log port>."""
     servers, ports = await start_http_backends(names)
     body = backend.format(*ports)
     hap_port, hc_port = free_port(), free_port()
     frontend = ("frontend fe\n    bind 127.0.0.1:{}\n" + frontend_settings
                 + "    default_backend be\nbackend be\n")
     cfg = tmp / "haproxy.cfg"
-    cfg.write_text("global\n    maxconn 100\n" + DEFAULTS + frontend.format(hap_port) + body)
+    cfg.write_text("global\n    maxconn 100\n" + DEFAULTS
+                   + frontend.format(hap_port, log=f"127.0.0.1:{log_ports[0]}") + body)
     haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    config = load_texts([("hc.cfg", DEFAULTS + frontend.format(hc_port) + body)], env={})
+    config = load_texts([("hc.cfg", DEFAULTS + frontend.format(
+        hc_port, log=f"127.0.0.1:{log_ports[1]}") + body)], env={})
     assert config.haproxy is not None
     plane = DataPlane(config.haproxy)
     await plane.start()
