@@ -170,10 +170,12 @@ def serialize_response(version: str, status: int, reason: str, headers: list[tup
     (mux_h1.c h1_update_res_conn_value()): kept alive, `keep-alive` unless both the request
     and the response are HTTP/1.1; closing, `close` only in an HTTP/1.1 response (1.0
     closes by default). A 101 goes as it came (lower-cased); a 204 loses any
-    Content-Length, as haproxy drops it."""
+    Content-Length and Transfer-Encoding, as haproxy drops them."""
     lines = [f"HTTP/{version} {status} {reason}"]
-    if status == 204:
-        headers = [(name, value) for name, value in headers if name != "content-length"]
+    if status == 204:  # (no framing at all: haproxy drops both)
+        headers = [(name, value) for name, value in headers
+                   if name not in ("content-length", "transfer-encoding")]
+        chunked = False
     _forwarded(headers, lines, chunked)
     if status == 101:
         pass

@@ -41,6 +41,16 @@ def response_parser(protocol: HttpUpstream) -> httptools.HttpResponseParser:
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 
 
+def _chunked_alone(headers: list[tuple[str, str]]) -> bool:
+    """haproxy 2.6 forwards a response whose Transfer-Encoding is `chunked` alone, once
+    (a trailing comma aside); any other coding, or chunked twice, is a 502 (measured)."""
+    codings = [word.strip(" \t").lower() for name, value in headers
+               if name == "transfer-encoding" for word in value.split(",")]
+    while len(codings) > 1 and not codings[-1]:
+        codings.pop()
+    return codings == ["chunked"]
+
+
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "close_delimited", "complete", "exchange",
                  "head_seen", "held", "idle_in", "interim", "parser", "remaining", "reusable",
@@ -110,6 +120,8 @@ class HttpUpstream(asyncio.Protocol):
         transport = self.transport
         assert transport is not None
         self.complete = True
+        if transport.is_closing():
+            return  # closed already (an exchange released twice on a failure)
         if clean and not transport.get_write_buffer_size():
             sock = transport.get_extra_info("socket")
             if sock is not None and transport.get_extra_info("ssl_object") is None:
@@ -140,6 +152,12 @@ class HttpUpstream(asyncio.Protocol):
                 self.exchange.server_failed(502, "PH--")
             return
         except httptools.HttpParserError:
+            if self.held and not self.complete and self.idle_in is None:
+                # a bad body in the read that brought the head, which is not sent on yet:
+                # haproxy parses what it read before forwarding anything, and answers 502
+                self.held, self.started, self.reusable = b"", False, False
+                self.exchange.server_failed(502, "PH--")
+                return
             self._flush()
             if self.complete or self.idle_in is not None:
                 self.close()  # garbage after a finished response: the connection is spoilt
@@ -269,10 +287,14 @@ class HttpUpstream(asyncio.Protocol):
         # The framing is the server's, as llhttp reads it (rules do not change it).
         length = None
         for name, value in framing:
-            if name == "transfer-encoding" and "chunked" in value.lower():
+            if name == "transfer-encoding":
                 self.chunked = True
             elif name == "content-length" and length is None:
                 length = value
+        if self.chunked and not _chunked_alone(framing):
+            self.complete, self.reusable, self.started = True, False, False
+            exchange.server_failed(502, "PH--")
+            return
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
         exchange.bytes_out += HTX_CHUNKED if self.chunked and not no_body else 0
         framed = no_body or self.chunked or length is not None

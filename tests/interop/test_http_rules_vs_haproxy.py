@@ -252,6 +252,26 @@ async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: 
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"2\r\nok\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nhello",
+    b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n",
+], ids=["bad-chunk-with-head", "gzip-chunked", "chunked-twice", "identity", "204-chunked"])
+async def test_odd_response_framing_as_haproxy(raw: bytes, tmp_path: Path) -> None:
+    """A 502 for what haproxy 2.6 refuses (a transfer coding besides chunked alone, a bad
+    chunk read with the head); a 204 loses its Transfer-Encoding. The client connection
+    stays for a second request in both."""
+    answers = []
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
+        for port in ports:
+            answers.append(await answer_then_next(port, "/"))
+    assert answers[1] == answers[0]
+
+
+@pytest.mark.asyncio
 async def test_response_rule_conditions_read_the_response_as_haproxy(tmp_path: Path) -> None:
     """http-response conditions: `status` and `res.hdr()` read the response; a request
     fetch (`path_beg`, `hdr()`) never matches there; connection fetches (`src`) do."""
