@@ -126,9 +126,8 @@ def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Fra
         method, target, version, headers = _parse_lines(raw)
     # The stored cost never exceeds the raw size plus a block per line: exact sum only near it.
     if len(raw) + HTX_BLOCK * (len(headers) + 2) > limits.head_cost and (
-            HTX_BLOCK * 2 + len(method) + len(target) + 8 + sum(
-                HTX_BLOCK + len(name) + len(value) for name, value in headers)
-            > limits.head_cost or len(raw) > limits.raw_head):
+            stored_cost(len(method) + len(target) + 8, headers) > limits.head_cost
+            or len(raw) > limits.raw_head):
         raise HeadError(400, "request head too large")
     if len(headers) > limits.maxhdr - 1:
         raise HeadError(400, "too many headers")
@@ -141,6 +140,13 @@ def parse_request_head(raw: bytes, limits: HeadLimits) -> tuple[RequestHead, Fra
         raise HeadError(413, "HTTP/1.0 GET/HEAD/DELETE request with a payload")
     _websocket(head, framing)
     return head, framing
+
+
+def stored_cost(start_line: int, headers: list[tuple[str, str]]) -> int:
+    """What a head costs in HAProxy's buffer: a block per line and the end of headers, each
+    with its bytes (`start_line`: those of the start line's words)."""
+    return HTX_BLOCK * 2 + start_line + sum(HTX_BLOCK + len(name) + len(value)
+                                            for name, value in headers)
 
 
 def _parse_lines(raw: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 import httptools
 
+from hacore.http.h1_request import HTX_BLOCK, stored_cost
 from hacore.http.h1_response import normalise_response
 from hacore.http.message import (
     HTX_CHUNKED,
@@ -41,14 +42,14 @@ def response_parser(protocol: HttpUpstream) -> httptools.HttpResponseParser:
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 
 
-def _chunked_alone(headers: list[tuple[str, str]]) -> bool:
+def _framing_allowed(headers: list[tuple[str, str]]) -> bool:
     """haproxy 2.6 forwards a response whose Transfer-Encoding is `chunked` alone, once
     (a trailing comma aside); any other coding, or chunked twice, is a 502 (measured)."""
     codings = [word.strip(" \t").lower() for name, value in headers
                if name == "transfer-encoding" for word in value.split(",")]
     while len(codings) > 1 and not codings[-1]:
         codings.pop()
-    return codings == ["chunked"]
+    return not codings or codings == ["chunked"]
 
 
 class HttpUpstream(asyncio.Protocol):
@@ -164,6 +165,9 @@ class HttpUpstream(asyncio.Protocol):
             elif not self._normalised():
                 self.exchange.server_failed(502, "PH--")
             return
+        if not self.started and len(self.head_seen) > self.exchange.client.frontend.limits.bufsize:
+            self._refuse()  # a head that cannot fit in the buffer
+            return
         self._flush()  # the head of a response whose body has not come yet
         if self.switched and self.exchange.head.method == "CONNECT":
             self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
@@ -260,6 +264,9 @@ class HttpUpstream(asyncio.Protocol):
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
+        if self._too_large(framing, reason) or not _framing_allowed(framing):
+            self._refuse()
+            return
         # (an interim response counts too: haproxy logs 91 for a 100 then a 51-byte 200)
         exchange.bytes_out += htx_size(status, reason,
                                        [h for h in framing if h[0] != "connection"])
@@ -267,8 +274,7 @@ class HttpUpstream(asyncio.Protocol):
         connect = exchange.head.method == "CONNECT" and 200 <= status < 300
         if status == 101 or connect:
             if not self._switch_allowed(status, framing):
-                self.complete = True  # refused: the parser's Upgrade pause is ignored
-                exchange.server_failed(502, "PH--")
+                self._refuse()  # (the parser's Upgrade pause is ignored)
                 return
             self.started = self.switched = True
             exchange.status = status
@@ -281,6 +287,11 @@ class HttpUpstream(asyncio.Protocol):
             exchange.write(serialize_response(version, status, reason, headers, keep_alive=True,
                                               client_version="1.1"))
             return
+        self._final_head(status, version, reason, framing, headers)
+
+    def _final_head(self, status: int, version: str, reason: str,
+                    framing: list[tuple[str, str]], headers: list[tuple[str, str]]) -> None:
+        exchange = self.exchange
         self.started = True
         self.reusable = self.parser.should_keep_alive()
         exchange.times[4] = exchange.client.loop.time()
@@ -291,10 +302,6 @@ class HttpUpstream(asyncio.Protocol):
                 self.chunked = True
             elif name == "content-length" and length is None:
                 length = value
-        if self.chunked and not _chunked_alone(framing):
-            self.complete, self.reusable, self.started = True, False, False
-            exchange.server_failed(502, "PH--")
-            return
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
         exchange.bytes_out += HTX_CHUNKED if self.chunked and not no_body else 0
         framed = no_body or self.chunked or length is not None
@@ -314,6 +321,21 @@ class HttpUpstream(asyncio.Protocol):
             exchange.response_done()
         elif length is not None and length.isdigit() and not self.chunked:
             self.remaining = int(length)  # llhttp checked it; on_body counts what it passes
+
+    def _refuse(self) -> None:
+        """A response haproxy refuses: a 502 (PH--), and the connection is not kept."""
+        self.complete, self.reusable, self.started = True, False, False
+        self.exchange.server_failed(502, "PH--")
+
+    def _too_large(self, headers: list[tuple[str, str]], reason: str) -> bool:
+        """A head over `tune.http.maxhdr` or over what the buffer stores, as haproxy
+        measures a request's (measured: a 502; hacore.http.h1_request)."""
+        limits = self.exchange.client.frontend.limits
+        if len(headers) > limits.maxhdr - 1:
+            return True
+        # (a head of up to 100 lines costs at most its bytes and 8 a line more)
+        return (len(self.head_seen) + HTX_BLOCK * (limits.maxhdr + 1) > limits.head_cost
+                and stored_cost(11 + len(reason), headers) > limits.head_cost)
 
     def _switch_allowed(self, status: int, headers: list[tuple[str, str]]) -> bool:
         """A 101 answers an Upgrade request only, and one that switches to WebSocket must

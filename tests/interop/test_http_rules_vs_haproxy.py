@@ -259,10 +259,16 @@ async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: 
     b"2\r\nok\r\n0\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nhello",
     b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n",
-], ids=["bad-chunk-with-head", "gzip-chunked", "chunked-twice", "identity", "204-chunked"])
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: " + b"a" * 15200 + b"\r\n\r\nok",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: " + b"a" * 15250 + b"\r\n\r\nok",
+    b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(100)) + b"\r\n",
+    b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(101)) + b"\r\n",
+], ids=["bad-chunk-with-head", "gzip-chunked", "chunked-twice", "identity", "204-chunked",
+        "head-fits", "head-too-large", "100-headers", "101-headers"])
 async def test_odd_response_framing_as_haproxy(raw: bytes, tmp_path: Path) -> None:
     """A 502 for what haproxy 2.6 refuses (a transfer coding besides chunked alone, a bad
-    chunk read with the head); a 204 loses its Transfer-Encoding. The client connection
+    chunk read with the head, a head over the buffer or `tune.http.maxhdr`); a 204 loses
+    its Transfer-Encoding. The client connection
     stays for a second request in both."""
     answers = []
     async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
