@@ -148,18 +148,23 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(text, strict=False)  # checked when the configuration loads
 
 
-def append_forwarded_for(head: RequestHead, option: ForwardFor | None) -> None:
-    """`option forwardfor`: append the client address as the last x-forwarded-for header
-    (configuration.txt: servers must use the last occurrence), unless `except` matches the
-    client or `if-none` finds one already."""
-    if option is None:
+def append_forwarded_for(head: RequestHead, frontend: ForwardFor | None,
+                         backend: ForwardFor | None) -> None:
+    """`option forwardfor` in the frontend, the backend or both (haproxy 2.6
+    http_process_request()): the client address goes as the last header (configuration.txt:
+    servers must use the last occurrence) named as the backend's option says if it has one,
+    else the frontend's; `if-none` holds only when no side has the option without it; no
+    header for a client in either side's `except` network."""
+    options = [option for option in (frontend, backend) if option is not None]
+    if not options:
         return
-    name = option.header.lower()
-    if option.if_none and head.get(name) is not None:
+    name = options[-1].header.lower()
+    if all(option.if_none for option in options) and head.get(name) is not None:
         return
     address = (ipaddress.IPv4Address(head.src) if head.src_family == 4
                else ipaddress.IPv6Address(head.src))
-    if option.except_network and address in _network(option.except_network):
+    if any(option.except_network and address in _network(option.except_network)
+           for option in options):
         return
     head.add_header(name, str(address))
 

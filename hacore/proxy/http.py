@@ -14,7 +14,7 @@ import time
 from collections import deque
 from typing import cast
 
-from hacore.config.haproxy_model import ForwardFor, KeepAliveMode
+from hacore.config.haproxy_model import KeepAliveMode
 from hacore.http.chunked import ChunkedDecoder, ChunkError
 from hacore.http.h1_request import (
     Framing,
@@ -116,9 +116,6 @@ class HttpClient(asyncio.Protocol):
         self.head_timer = IdleTimer(self.loop, request, self._timed_out)
         # `timeout server`, set by the server side of each exchange (HttpUpstream.attach()).
         self.server_timer = IdleTimer(self.loop, None, self._server_timed_out)
-
-    def forwardfor(self, backend: RuntimeBackend) -> ForwardFor | None:
-        return self.frontend.config.settings.forwardfor or backend.config.settings.forwardfor
 
     def data_received(self, data: bytes) -> None:
         self.client_timer.touch()

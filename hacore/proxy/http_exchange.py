@@ -104,7 +104,8 @@ class Exchange:
         return True
 
     def _forward(self, backend: RuntimeBackend) -> None:
-        append_forwarded_for(self.head, self.client.forwardfor(backend))
+        append_forwarded_for(self.head, self.client.frontend.config.settings.forwardfor,
+                             backend.config.settings.forwardfor)
         self.reuse = self.client.reuse_mode(backend)
         key = backend.uri_key(self.head.target)
         if key is None:
