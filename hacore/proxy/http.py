@@ -63,7 +63,7 @@ class HttpClient(asyncio.Protocol):
         self.refused: bytes | None = None  # the error page owed after the exchanges in flight
         self.switching = False  # an Upgrade or CONNECT waits for its answer: stop parsing
         self.receiving_head = self.idle = self.parsing = self.waiting = False
-        self.shut = False  # the client shut its side while waiting for a slot
+        self.shut = False  # the client shut its side (while waiting for a slot, or after requests)
         self.received = False  # any byte at all (`option dontlognull`)
         self.expired = False  # closed by one of its own timeouts
         self.requests = 0
@@ -275,10 +275,9 @@ class HttpClient(asyncio.Protocol):
                 not self.requests and self.active is None and not self._exchanges):
             self._refuse(400, "CR--")
             return False
-        self.keeps_alive = False
-        for exchange in (self.active, *self._exchanges):
-            if exchange is not None:
-                exchange.keep_alive = False
+        # the connection closes after the requests already in, whose responses keep their
+        # `connection` header (haproxy 2.6, measured: no `close` is added for the FIN)
+        self.shut = True
         # asyncio's TLS transports cannot stay half-open: they close after our answer anyway
         return not self.ssl and (self.active is not None or bool(self._exchanges))
 
@@ -317,7 +316,7 @@ class HttpClient(asyncio.Protocol):
         if exchange.body_done:  # else logged when the body is in, as haproxy logs
             self.log(exchange)
         self.request_started = self.loop.time()
-        if not exchange.keep_alive:
+        if not exchange.keep_alive or (self.shut and not self._exchanges and not self.buffer):
             self.close()
             return
         self.switching = False  # a refused Upgrade: what followed is HTTP again

@@ -293,3 +293,26 @@ async def test_response_rule_conditions_read_the_response_as_haproxy(tmp_path: P
         answers = [await get(port) for port in ports]
     assert answers[1] == answers[0]
     assert b"x-status-200: yes\r\nx-json: yes\r\nx-not-path: yes\r\nx-local: yes\r\n" in answers[0]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("raw", [
+    b"GET / HTTP/1.1\r\nhost: t\r\n\r\n",
+    b"GET / HTTP/1.0\r\nconnection: keep-alive\r\n\r\n",
+], ids=["http11", "http10-keep-alive"])
+async def test_a_fin_behind_a_request_changes_no_header(raw: bytes, tmp_path: Path) -> None:
+    """The client shuts its side right after its request: the response is the one it would
+    have had (no `connection: close` added), then the connection closes (haproxy 2.6)."""
+    answers = []
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", b"HTTP/1.1 200 OK\r\n"
+                                                         b"content-length: 2\r\n\r\nok")],
+                    tmp_path) as ports:
+        for port in ports:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port), BOUND)
+            writer.write(raw)
+            writer.write_eof()
+            answers.append(await asyncio.wait_for(reader.read(), BOUND))
+            writer.close()
+            await writer.wait_closed()
+    assert answers[1] == answers[0]
