@@ -107,10 +107,11 @@ def http_line(*, client: str, accepted: float, frontend: str, backend: str, serv
 
 
 def tcp_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
-             timers: tuple[int, int, int], size: int) -> str:
+             timers: tuple[int, int, int], size: int, retries: int = 0,
+             termination: str = "--") -> str:
     tw, tc, tt = timers
     return (f"{client} [{log_date(accepted)}] {frontend} {backend}/{server} {tw}/{tc}/{tt} "
-            f"{size} -- 1/1/0/0/0 0/0")
+            f"{size} {termination} 1/1/0/0/{retries} 0/0")
 
 
 def _ms(start: float, end: float) -> int:

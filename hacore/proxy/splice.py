@@ -14,6 +14,7 @@ has its own inactivity timer; when it expires, or when either end is gone, both 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import cast
 
@@ -100,7 +101,7 @@ def adopt(transport: asyncio.Transport, early: bytes = b"") -> SpliceEnd:
 class Splice:
     """A client end and a server end; `finished` runs once, when both are closed."""
 
-    __slots__ = ("client", "finished", "open_ends", "server")
+    __slots__ = ("client", "finished", "open_ends", "server", "termination")
 
     def __init__(self, client: SpliceEnd, server: SpliceEnd,
                  timeouts: tuple[float | None, float | None],
@@ -110,11 +111,14 @@ class Splice:
         self.finished = finished
         self.client, self.server = client, server
         self.open_ends = 2
+        # tcplog's session state (configuration.txt 8.5): `cD`/`sD` when a side's timeout
+        # ended it, else `--` (a reset after the data is logged `--` by haproxy 2.6 too)
+        self.termination = "--"
         loop = asyncio.get_running_loop()
         for end, peer, timeout, fin in ((client, server, timeouts[0], fin_timeouts[0]),
                                         (server, client, timeouts[1], fin_timeouts[1])):
             end.splice, end.peer, end.fin_timeout = self, peer, fin
-            end.timer = IdleTimer(loop, timeout, self.close)
+            end.timer = IdleTimer(loop, timeout, functools.partial(self._expired, end))
         for end, peer in ((client, server), (server, client)):
             if peer.transport is not None:
                 for data in end.early:
@@ -123,6 +127,11 @@ class Splice:
         for end in (client, server):
             if end.lost:  # gone before the splice: the other one follows
                 self.end_lost(end)
+
+    def _expired(self, end: SpliceEnd) -> None:
+        if self.termination == "--":
+            self.termination = "cD" if end is self.client else "sD"
+        self.close()
 
     def end_lost(self, end: SpliceEnd) -> None:
         """One connection is gone: the other follows (after writing what it buffered)."""

@@ -24,8 +24,8 @@ class ClientSide(asyncio.Protocol):
     """The client connection until its server answers; then both are spliced."""
 
     __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "listener",
-                 "logged", "server", "server_name", "shut", "splice", "started", "task",
-                 "times", "transport")
+                 "logged", "retries", "server", "server_name", "shut", "splice", "started",
+                 "task", "termination", "times", "transport")
 
     def __init__(self, frontend: RuntimeFrontend, listener: Listener | None = None) -> None:
         self.frontend, self.listener = frontend, listener
@@ -34,6 +34,8 @@ class ClientSide(asyncio.Protocol):
         self.backend: RuntimeBackend | None = None
         self.server_name = "<NOSRV>"
         self.logged = False
+        self.retries = 0
+        self.termination = "--"  # tcplog's session state when no splice set it
         self.times = [-1.0, -1.0]  # connect began, connected (loop time)
         self.early: list[bytes] = []  # read before the splice despite the pause (uvloop does)
         self.shut = False  # the client sent its FIN before the splice
@@ -65,9 +67,11 @@ class ClientSide(asyncio.Protocol):
         key = backend.source_key(view.src_family, view.src)
         loop = asyncio.get_running_loop()
         self.times[0] = loop.time()
-        result = await connect(loop, backend, key, view.dst_port, SpliceEnd)
+        result = await connect(loop, backend, key, view.dst_port, SpliceEnd,
+                               failed=self._attempt_failed)
         self.times[1] = loop.time()
         if result is None:
+            self.termination = "SC"  # the log names the last server tried, and the retries
             self._log(f"{backend.name}/<NOSRV> no server could be reached")
             self.transport.close()
             return
@@ -85,6 +89,9 @@ class ClientSide(asyncio.Protocol):
         if self.shut:  # its FIN follows its bytes to the server, as haproxy passes it on
             self.splice.client.eof_received()
         self.transport.resume_reading()
+
+    def _attempt_failed(self, server: RuntimeServer, attempt: int) -> None:
+        self.server_name, self.retries = server.name, attempt - 1
 
     def data_received(self, data: bytes) -> None:
         """Bytes that arrive while the server is being connected wait for it: uvloop may
@@ -147,9 +154,12 @@ class ClientSide(asyncio.Protocol):
             accepted=self.accepted, frontend=self.frontend.name,
             backend=self.backend.name if self.backend else self.frontend.name,
             server=self.server_name,
-            timers=(0, int((connected - connect) * 1000) if connected >= 0 else -1,
+            timers=(0, int((connected - connect) * 1000)
+                    if connected >= 0 and self.termination != "SC" else -1,
                     int((now - self.started) * 1000)),
-            size=bytes_out))
+            size=bytes_out, retries=self.retries,
+            termination=self.splice.termination if self.splice is not None
+            else self.termination))
 
     def _log(self, message: str) -> None:
         print(f"[proxy] {self.frontend.name}: {message}", file=sys.stderr, flush=True)

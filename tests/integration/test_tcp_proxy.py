@@ -189,3 +189,47 @@ async def test_bytes_and_fin_sent_before_the_server_answers_still_reach_it(unuse
         writer.close()
         await writer.wait_closed()
     assert answer == b"got GET / HTTP/1.1\r\n\r\n"
+
+
+@pytest.mark.asyncio
+async def test_tcplog_states_a_server_timeout(unused_tcp_port: int,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """haproxy 2.6 (measured): `... be/s1 1/0/804 5 sD 1/1/0/0/0 0/0` for a server silent
+    past `timeout server` after 5 bytes."""
+    async def hello_then_silent(reader: asyncio.StreamReader,
+                                writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HELLO")
+        await reader.read()  # until the proxy closes
+        writer.close()
+
+    settings = ("    option tcplog\n    log stderr format raw local0\n"
+                "    timeout client 5s\n    timeout server 200ms\n")
+    async with in_front_of(hello_then_silent, unused_tcp_port, settings, mode="tcp"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+        assert await asyncio.wait_for(reader.read(), BOUND) == b"HELLO"
+        writer.close()
+        await writer.wait_closed()
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.split()[3:] == ["be/s1", line.split()[4], "5", "sD", "1/1/0/0/0", "0/0"], line
+
+
+@pytest.mark.asyncio
+async def test_tcplog_names_the_server_it_failed_to_reach(
+        unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """haproxy 2.6 (measured): `... be/s1 1/-1/1505 0 SC 1/1/0/0/3 0/0` when every
+    connect attempt is refused (three retries)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connects are refused
+        text = ("defaults\n    mode tcp\n    option tcplog\n    log stderr format raw local0\n"
+                "    timeout connect 200ms\n    timeout client 5s\n    timeout server 5s\n"
+                f"frontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n    default_backend be\n"
+                f"backend be\n    retries 1\n"
+                f"    server s1 127.0.0.1:{closed.getsockname()[1]}\n")
+        async with data_plane(text):
+            reader, writer = await asyncio.open_connection("127.0.0.1", unused_tcp_port)
+            assert await asyncio.wait_for(reader.read(), BOUND) == b""
+            writer.close()
+            await writer.wait_closed()
+    fields = capsys.readouterr().err.strip().splitlines()[-1].split()
+    assert (fields[3], fields[4].split("/")[1], fields[5:]) == (
+        "be/s1", "-1", ["0", "SC", "1/1/0/0/1", "0/0"])
