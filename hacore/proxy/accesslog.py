@@ -50,7 +50,8 @@ class _Sink:
             print(line, file=sys.stdout if self.target == "stdout" else sys.stderr, flush=True)
             return
         stamp = time.strftime("%b %d %H:%M:%S").replace(" 0", "  ", 1)
-        message = f"<{self.priority}>{stamp} haproxy[{os.getpid()}]: {line}".encode()
+        # (haproxy 2.6 ends each datagram with a line feed, measured)
+        message = f"<{self.priority}>{stamp} haproxy[{os.getpid()}]: {line}\n".encode()
         try:
             if self.sock is None:
                 self._open()

@@ -37,7 +37,7 @@ class LogReceiver(asyncio.DatagramProtocol):
         self.lines: asyncio.Queue[str] = asyncio.Queue()
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
-        self.lines.put_nowait(data.decode().rstrip("\n"))
+        self.lines.put_nowait(data.decode())
 
 
 async def scripted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -56,8 +56,10 @@ async def scripted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
 
 
 def fields(line: str) -> tuple[str, ...]:
-    """What must be equal: frontend, backend/server, timers to the 100 ms, the rest."""
-    match = LINE.fullmatch(line)
+    """What must be equal: frontend, backend/server, timers to the 100 ms, the rest (each
+    datagram ends with a line feed, as haproxy's do)."""
+    assert line.endswith("\n"), line
+    match = LINE.fullmatch(line[:-1])
     assert match is not None, line
     timers = "/".join(t if t == "-1" else str(round(int(t), -2))
                       for t in match.group(2).split("/"))
