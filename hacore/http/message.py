@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from hacore.acl.fetches import path_of
@@ -202,12 +203,15 @@ HTX_OVERHEAD = 21
 HTX_CHUNKED = 1
 
 
-def htx_size(status: int, reason: str, headers: list[tuple[str, str]]) -> int:
-    """The HTX size of a response head (HTTP/1.x: 8 bytes of version)."""
+def htx_size(status: int, reason: str, headers: Iterable[tuple[str, str]],
+             without: str = "") -> int:
+    """The HTX size of a response head (HTTP/1.x: 8 bytes of version), the `without`
+    header left out."""
     return HTX_OVERHEAD + 8 + len(str(status)) + len(reason) + sum(
-        len(name) + len(value) for name, value in headers)
+        len(name) + len(value) for name, value in headers if name != without)
 
 
+@functools.lru_cache(maxsize=256)  # the same pages and redirects, again and again
 def reply_size(reply: bytes, with_body: bool) -> int:
     """The HTX size of one of the proxy's own CRLF-framed replies (a page, a redirect, a
     `return`), its body counted unless it is not sent (HEAD)."""

@@ -315,7 +315,7 @@ class Exchange:
             self.keep_alive = False
             return b""
         self.keep_alive = self.keep_alive and reply.framed and not reply.close
-        self.bytes_out = htx_size(reply.status, reply.reason, list(reply.headers)) + (
+        self.bytes_out = htx_size(reply.status, reply.reason, reply.headers) + (
             len(reply.body) if self.head.method != "HEAD" else 0)
         return serialize_response(reply.version, reply.status, reply.reason,
                                   list(reply.headers), keep_alive=self.keep_alive,

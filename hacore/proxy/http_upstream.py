@@ -49,7 +49,7 @@ def _framing_allowed(headers: list[tuple[str, str]]) -> bool:
                if name == "transfer-encoding" for word in value.split(",")]
     while len(codings) > 1 and not codings[-1]:
         codings.pop()
-    return not codings or codings == ["chunked"]
+    return codings == ["chunked"]
 
 
 class HttpUpstream(asyncio.Protocol):
@@ -264,12 +264,11 @@ class HttpUpstream(asyncio.Protocol):
         framing, self._headers = self._headers, []
         reason, self._reason = self._reason.decode("latin-1"), b""
         exchange = self.exchange
-        if self._too_large(framing, reason) or not _framing_allowed(framing):
+        if self._too_large(framing, reason):
             self._refuse()
             return
         # (an interim response counts too: haproxy logs 91 for a 100 then a 51-byte 200)
-        exchange.bytes_out += htx_size(status, reason,
-                                       [h for h in framing if h[0] != "connection"])
+        exchange.bytes_out += htx_size(status, reason, framing, without="connection")
         headers = exchange.response_headers(framing, status, version)
         connect = exchange.head.method == "CONNECT" and 200 <= status < 300
         if status == 101 or connect:
@@ -302,6 +301,9 @@ class HttpUpstream(asyncio.Protocol):
                 self.chunked = True
             elif name == "content-length" and length is None:
                 length = value
+        if self.chunked and not _framing_allowed(framing):
+            self._refuse()
+            return
         no_body = exchange.head.method == "HEAD" or status in NO_BODY_STATUSES
         exchange.bytes_out += HTX_CHUNKED if self.chunked and not no_body else 0
         framed = no_body or self.chunked or length is not None

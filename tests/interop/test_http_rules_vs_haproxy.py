@@ -6,13 +6,16 @@ decision to keep the connection for a second request."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.interop.test_dataplane_vs_haproxy import BOUND, both, get
 
 pytestmark = pytest.mark.interop("haproxy")
+T = TypeVar("T")
 
 RULES = """\
     http-request set-header X-Src %[src]
@@ -61,6 +64,13 @@ async def one_response(port: int, raw: bytes) -> bytes:
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def through_both(raw: bytes, tmp: Path, ask: Callable[[int], Awaitable[T]]) -> list[T]:
+    """What `ask` gets from haproxy, then from hacore, in front of one server that answers
+    `raw` to every connection's first request."""
+    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp) as ports:
+        return [await ask(port) for port in ports]
 
 
 async def answer_then_next(port: int, target: str) -> tuple[bytes, bytes]:
@@ -243,10 +253,7 @@ async def test_http10_chunked_response_closes_as_haproxy(tmp_path: Path) -> None
         "obs-fold", "interim-then-obs-fold"])
 async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: Path) -> None:
     """Responses llhttp refuses by default and haproxy 2.6 forwards, normalised as it does."""
-    answers = []
-    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
-        for port in ports:
-            answers.append(await get(port))
+    answers = await through_both(raw, tmp_path, get)
     assert answers[1] == answers[0]
     assert b"HTTP/1.1 200 OK\r\n" in answers[0]
 
@@ -268,12 +275,8 @@ async def test_lenient_responses_are_forwarded_as_haproxy(raw: bytes, tmp_path: 
 async def test_odd_response_framing_as_haproxy(raw: bytes, tmp_path: Path) -> None:
     """A 502 for what haproxy 2.6 refuses (a transfer coding besides chunked alone, a bad
     chunk read with the head, a head over the buffer or `tune.http.maxhdr`); a 204 loses
-    its Transfer-Encoding. The client connection
-    stays for a second request in both."""
-    answers = []
-    async with both("    server app1 127.0.0.1:{0}\n", [("app1", raw)], tmp_path) as ports:
-        for port in ports:
-            answers.append(await answer_then_next(port, "/"))
+    its Transfer-Encoding. The client connection stays for a second request in both."""
+    answers = await through_both(raw, tmp_path, lambda port: answer_then_next(port, "/"))
     assert answers[1] == answers[0]
 
 
@@ -303,16 +306,15 @@ async def test_response_rule_conditions_read_the_response_as_haproxy(tmp_path: P
 async def test_a_fin_behind_a_request_changes_no_header(raw: bytes, tmp_path: Path) -> None:
     """The client shuts its side right after its request: the response is the one it would
     have had (no `connection: close` added), then the connection closes (haproxy 2.6)."""
-    answers = []
-    async with both("    server app1 127.0.0.1:{0}\n", [("app1", b"HTTP/1.1 200 OK\r\n"
-                                                         b"content-length: 2\r\n\r\nok")],
-                    tmp_path) as ports:
-        for port in ports:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port), BOUND)
-            writer.write(raw)
-            writer.write_eof()
-            answers.append(await asyncio.wait_for(reader.read(), BOUND))
-            writer.close()
-            await writer.wait_closed()
+    async def shut_after_request(port: int) -> bytes:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), BOUND)
+        writer.write(raw)
+        writer.write_eof()
+        answer = await asyncio.wait_for(reader.read(), BOUND)
+        writer.close()
+        await writer.wait_closed()
+        return answer
+
+    answers = await through_both(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", tmp_path,
+                                 shut_after_request)
     assert answers[1] == answers[0]
