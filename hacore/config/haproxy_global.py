@@ -7,12 +7,13 @@ says why they change nothing, and the course's file loads unchanged.
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hacore.config.errors import Diagnostics, Location
-from hacore.config.haproxy_log import log_target, strip_log_options
+from hacore.config.haproxy_log import log_tag, log_target
 from hacore.config.haproxy_model import Global, LogTarget, StatsSocket
 from hacore.config.values import parse_int, time_argument
 
@@ -36,7 +37,6 @@ _WHY_IGNORED = {
     "node": "hacore's stats page shows the host name",
     "description": "hacore's stats page shows no description yet",
     "quiet": "hacore prints warnings only at start-up and reload",
-    "log-send-hostname": "hacore sends the host name in syslog headers always",
 }
 GLOBAL_UNSUPPORTED = frozenset(
         "lua-load lua-prepend-path lua-load-per-thread peers localpeer cpu-map external-check "
@@ -81,7 +81,19 @@ def _path_setting(field_name: str) -> GlobalHandler:
 
 
 def _log(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
-    g.logs.append(log_target(loc, strip_log_options(args)))
+    g.logs.append(log_target(loc, args))
+
+
+def _log_tag(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
+    if len(args) > 1:
+        raise ValueError(f"'log-tag' cannot handle unexpected argument '{args[1]}'.")
+    g.values["log_tag"] = log_tag(args)
+
+
+def _log_send_hostname(g: GlobalBuilder, args: list[str], loc: Location,
+                       out: Diagnostics) -> None:
+    """`log-send-hostname [<name>]`: the name, or the system's host name."""
+    g.values["log_send_hostname"] = args[0] if args else platform.node()
 
 
 def _stats(g: GlobalBuilder, args: list[str], loc: Location, out: Diagnostics) -> None:
@@ -145,6 +157,8 @@ GLOBAL_KEYWORDS: dict[str, GlobalHandler] = {
     "ca-base": _path_setting("ca_base"),
     "crt-base": _path_setting("crt_base"),
     "log": _log,
+    "log-tag": _log_tag,
+    "log-send-hostname": _log_send_hostname,
     "stats": _stats,
     "nbproc": _nbproc,
     **{keyword: _ignored(keyword) for keyword in _WHY_IGNORED},

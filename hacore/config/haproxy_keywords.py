@@ -18,7 +18,7 @@ from hacore.config.haproxy_acl import (
     split_condition,
 )
 from hacore.config.haproxy_http_rules import http_request, http_response, redirect
-from hacore.config.haproxy_log import log
+from hacore.config.haproxy_log import log, proxy_log_tag
 from hacore.config.haproxy_model import (
     HTTP_REUSE_MODES,
     Balance,
@@ -313,6 +313,7 @@ PROXY_KEYWORDS: dict[str, tuple[Handler, str]] = {
     "no": (haproxy_options.no, "dfbl"),
     "default": (haproxy_options.no, "dfbl"),
     "log": (log, "dfbl"),
+    "log-tag": (proxy_log_tag, "dfbl"),
     "maxconn": (maxconn, "dfl"),
     "backlog": (backlog, "dfl"),
     "retries": (retries, "dbl"),
@@ -343,7 +344,7 @@ PROXY_UNSUPPORTED = frozenset(
         "disabled dispatch email-alert enabled errorfiles errorloc errorloc302 errorloc303 "
         "error-log-format filter force-persist grace hash-balance-factor http-after-response "
         "http-error http-send-name-header ignore-persist load-server-state-from-file "
-        "log-format log-format-sd log-tag max-keep-alive-queue monitor monitor-uri persist "
+        "log-format log-format-sd max-keep-alive-queue monitor monitor-uri persist "
         "rate-limit retry-on server-state-file-name server-template source srvtcpka-cnt "
         "srvtcpka-idle srvtcpka-intvl stick stick-table tcp-request tcp-response transparent "
         "unique-id-format unique-id-header use-fcgi-app use-server".split()

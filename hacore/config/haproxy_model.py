@@ -54,11 +54,26 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSample:
+    """`sample <ranges>:<size>`: message n is sent iff ((n - 1) % size) + 1 is in a range."""
+
+    ranges: tuple[tuple[int, int], ...]
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class LogTarget:
+    """One `log` line. Levels are syslog numbers (0 emerg .. 7 debug): a message above
+    `level` is not sent, one below `minlevel` is sent as `minlevel`."""
+
     location: Location
     target: str  # "global", an address, "/dev/log", "stdout", "stderr"
-    facility: str | None
-    level: str | None
+    facility: int = 16  # local0
+    level: int = 7
+    minlevel: int = 0
+    format: str = "rfc3164"
+    maxlen: int = 1024
+    sample: LogSample | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +295,7 @@ class ProxySettings:
     mode: Mode = Mode.TCP
     timeouts: Timeouts = Timeouts()
     logs: tuple[LogTarget, ...] = ()
+    log_tag: str | None = None  # `log-tag`: the proxy's own tag instead of the global one
     httplog: bool = False
     tcplog: bool = False
     dontlognull: bool = False
@@ -340,6 +356,8 @@ class StatsSocket:
 class Global:
     maxconn: int | None = None
     logs: tuple[LogTarget, ...] = ()
+    log_tag: str = "haproxy"
+    log_send_hostname: str | None = None  # the host name syslog headers carry, if any
     stats_sockets: tuple[StatsSocket, ...] = ()
     stats_timeout: int | None = None
     nbthread: int | None = None

@@ -48,6 +48,7 @@ class ProxyBuilder:
     mode: Mode = Mode.TCP
     timeouts: dict[str, int] = field(default_factory=dict)
     logs: list[LogTarget] = field(default_factory=list)
+    log_tag: str | None = None
     flags: dict[str, bool] = field(default_factory=dict)  # httplog, ..., http-buffer-request
     forwardfor: ForwardFor | None = None
     keep_alive: KeepAliveMode = KeepAliveMode.KEEP_ALIVE
@@ -99,6 +100,7 @@ class ProxyBuilder:
             mode=self.mode,
             timeouts=Timeouts(**self.timeouts),
             logs=tuple(self.logs),
+            log_tag=self.log_tag,
             httplog=self.flags.get("httplog", False),
             tcplog=self.flags.get("tcplog", False),
             dontlognull=self.flags.get("dontlognull", False),

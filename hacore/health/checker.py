@@ -10,11 +10,13 @@ import math
 import random
 import sys
 
+from hacore.config.haproxy_model import Global
 from hacore.health.probes import probe
 from hacore.health.result import CheckResult, no_server_line, transition_line
 from hacore.health.schedule import CheckSchedule, ServerCheck
 from hacore.health.state import Health, Transition
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
+from hacore.proxy.logsink import LOG_ALERT, LOG_EMERG, LOG_NOTICE, LogSinks
 
 
 def log(level: str, message: str) -> None:
@@ -22,8 +24,11 @@ def log(level: str, message: str) -> None:
 
 
 class BackendChecker:
-    def __init__(self, backend: RuntimeBackend, spread_checks: int = 0) -> None:
+    def __init__(self, backend: RuntimeBackend, global_: Global) -> None:
         self.backend = backend
+        settings = backend.config.settings
+        # haproxy sends state changes to the backend's log targets as well as to stderr
+        self.log = LogSinks(settings.logs, global_, settings.log_tag)
         self.servers: dict[str, RuntimeServer] = {}
         self.results: dict[str, CheckResult] = {}
         checks = []
@@ -38,7 +43,8 @@ class BackendChecker:
             self.servers[config.name] = server
         self.checks = checks
         self._loop = asyncio.get_running_loop()
-        self.schedule = CheckSchedule(checks, self._loop.time(), spread_checks, random.random)
+        self.schedule = CheckSchedule(checks, self._loop.time(), global_.spread_checks,
+                                      random.random)
         self._ramps: dict[str, asyncio.Task[None]] = {}
         self._handle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -51,6 +57,7 @@ class BackendChecker:
             self._handle.cancel()
         for task in (*self._tasks, *self._ramps.values()):
             task.cancel()
+        self.log.close()
 
     def _rearm(self) -> None:
         if self._handle is not None:
@@ -111,8 +118,10 @@ class BackendChecker:
                                backup=server.config.backup, up=up, active_left=active,
                                backup_left=backups, sessions=server.member.served)
         log("WARNING", line)
+        self.log.emit(line, LOG_NOTICE if up else LOG_ALERT)
         if not active and not backups:
             log("ALERT", no_server_line(self.backend.name))
+            self.log.emit(no_server_line(self.backend.name, quoted=False), LOG_EMERG)
 
 
     def _shutdown_sessions(self, server: RuntimeServer, up: bool) -> None:
@@ -148,8 +157,8 @@ class BackendChecker:
                 return
 
 
-def checkers_for(backends: list[RuntimeBackend], spread_checks: int = 0) -> list[BackendChecker]:
-    return [BackendChecker(b, spread_checks) for b in backends
+def checkers_for(backends: list[RuntimeBackend], global_: Global) -> list[BackendChecker]:
+    return [BackendChecker(b, global_) for b in backends
             if any(s.config.check for s in b.servers)]
 
 

@@ -5,6 +5,7 @@ Each probe is bounded by its timeout and never blocks the loop."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import ssl
 import time
@@ -39,7 +40,9 @@ async def probe(host: str, port: int, check: HealthCheck, connect_timeout: float
     except ssl.SSLError as error:
         return CheckResult("L6RSP", _elapsed(start), info=error.reason)
     except OSError as error:
-        return CheckResult("L4CON", _elapsed(start), info=(error.strerror or str(error)))
+        # (asyncio's own message names the address: haproxy gives strerror alone)
+        info = os.strerror(error.errno) if error.errno else str(error)
+        return CheckResult("L4CON", _elapsed(start), info=info)
     try:
         if check.kind == "tcp":
             return CheckResult("L6OK" if tls else "L4OK", _elapsed(start))

@@ -53,5 +53,7 @@ def transition_line(backend: str, server: str, result: CheckResult, *, backup: b
             f"servers left. {sessions} sessions active, 0 requeued, 0 remaining in queue.")
 
 
-def no_server_line(backend: str) -> str:
-    return f"backend '{backend}' has no server available!"
+def no_server_line(backend: str, *, quoted: bool = True) -> str:
+    """The alert on stderr quotes the name; the one sent to the logs does not (2.6.12)."""
+    name = f"'{backend}'" if quoted else backend
+    return f"backend {name} has no server available!"

@@ -1,8 +1,6 @@
 """Access logs in HAProxy 2.6's `option httplog` / `option tcplog` formats
-(configuration.txt §8.2.2/8.2.3), sent where `log` says: `log global` uses the global section's
-targets; a path (`/dev/log`) is a local syslog socket, `host:port` a UDP syslog server, `stdout`
-and `stderr` the process's streams. Syslog lines carry RFC 3164 headers with the facility and
-level given (`local0 info` by default). Sending never blocks: a full socket drops the line.
+(configuration.txt §8.2.2/8.2.3), sent at level info to the frontend's log targets
+(logsink.LogSinks).
 
 httplog: `ip:port [date] frontend backend/server TR/Tw/Tc/Tr/Ta status bytes - - ----
          ac/fc/bc/sc/rc sq/bq "request"`
@@ -11,88 +9,23 @@ tcplog:  `ip:port [date] frontend backend/server Tw/Tc/Tt bytes -- ac/fc/bc/sc/r
 
 from __future__ import annotations
 
-import os
-import socket
-import sys
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hacore.config import haproxy_log
-from hacore.config.haproxy_model import Global, LogTarget
+from hacore.proxy.logsink import MONTHS
 
 if TYPE_CHECKING:
     from hacore.proxy.http import HttpClient
     from hacore.proxy.http_exchange import Exchange
 
-FACILITIES = {name: number for number, name in enumerate(haproxy_log.FACILITIES)}
-LEVELS = {name: number for number, name in enumerate(haproxy_log.LEVELS)}
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def log_date(timestamp: float) -> str:
     """HAProxy's %tr: `25/Nov/2026:04:42:16.822`."""
     t = time.localtime(timestamp)
     millis = int(timestamp * 1000) % 1000
-    return (f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:"
+    return (f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:"
             f"{t.tm_min:02d}:{t.tm_sec:02d}.{millis:03d}")
-
-
-@dataclass(slots=True)
-class _Sink:
-    target: str
-    priority: int
-    sock: socket.socket | None = None
-    address: tuple[str, int] | str = ""
-
-    def send(self, line: str) -> None:
-        if self.target in ("stdout", "stderr"):
-            print(line, file=sys.stdout if self.target == "stdout" else sys.stderr, flush=True)
-            return
-        stamp = time.strftime("%b %d %H:%M:%S").replace(" 0", "  ", 1)
-        # (haproxy 2.6 ends each datagram with a line feed, measured)
-        message = f"<{self.priority}>{stamp} haproxy[{os.getpid()}]: {line}\n".encode()
-        try:
-            if self.sock is None:
-                self._open()
-            assert self.sock is not None
-            self.sock.sendto(message, self.address)
-        except OSError:
-            pass  # no syslog listening, or its queue is full: the line is dropped
-
-    def _open(self) -> None:
-        if self.target.startswith("/"):
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            self.address = self.target
-        else:
-            host, _, port = self.target.rpartition(":")
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.address = (host or self.target, int(port) if port.isdigit() else 514)
-        self.sock.setblocking(False)
-
-
-class AccessLog:
-    __slots__ = ("sinks",)
-
-    def __init__(self, logs: tuple[LogTarget, ...], global_: Global) -> None:
-        targets: list[LogTarget] = []
-        for target in logs:
-            targets.extend(global_.logs if target.target == "global" else [target])
-        self.sinks = [_Sink(t.target, FACILITIES.get(t.facility or "local0", 16) * 8
-                            + LEVELS.get(t.level or "info", 6)) for t in targets]
-
-    def __bool__(self) -> bool:
-        return bool(self.sinks)
-
-    def emit(self, line: str) -> None:
-        for sink in self.sinks:
-            sink.send(line)
-
-    def close(self) -> None:
-        for sink in self.sinks:
-            if sink.sock is not None:
-                sink.sock.close()
-                sink.sock = None
 
 
 def http_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,

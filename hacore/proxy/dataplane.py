@@ -24,7 +24,7 @@ STOP_TICKS = 100  # loop iterations a stop waits for closing connections to fini
 class DataPlane:
     def __init__(self, config: HaproxyConfig) -> None:
         self.crt_base = config.global_.crt_base
-        self.spread_checks = config.global_.spread_checks
+        self.global_ = config.global_
         self.backends = {b.name: RuntimeBackend(b) for b in config.backends}
         self.sockets = sum(len(f.binds) for f in config.frontends) + sum(
             len(b.servers) for b in config.backends)  # listening and check sockets
@@ -41,7 +41,7 @@ class DataPlane:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         raise_fd_limit(self.process.limit, self.sockets)
-        self.checkers = checkers_for(list(self.backends.values()), self.spread_checks)
+        self.checkers = checkers_for(list(self.backends.values()), self.global_)
         for checker in self.checkers:
             checker.start()
         self.purger = loop.call_later(PURGE_DELAY, self._purge_idle)

@@ -6,11 +6,11 @@ from hacore.acl.request import RequestView
 from hacore.acl.router import Router, compile_router
 from hacore.config.haproxy_model import Frontend, Global, Mode
 from hacore.http.h1_request import HeadLimits
-from hacore.proxy.accesslog import AccessLog
 from hacore.proxy.admission import Admission
 from hacore.proxy.backend import RuntimeBackend
 from hacore.proxy.errorpages import load_pages, parser_pages
 from hacore.proxy.idle import seconds
+from hacore.proxy.logsink import LogSinks
 
 
 class RuntimeFrontend:
@@ -26,7 +26,7 @@ class RuntimeFrontend:
         self.backends = backends
         self.pages = load_pages(config.settings.errorfiles)
         self.parser_pages = parser_pages(self.pages)  # for what the H1 layer refuses itself
-        self.access_log = AccessLog(config.settings.logs, global_)
+        self.access_log = LogSinks(config.settings.logs, global_, config.settings.log_tag)
         self.limits = HeadLimits(global_.tune_bufsize, global_.tune_maxhdr)
         # Its sessions (a client or a server connection still open) within `maxconn`.
         self.door = door

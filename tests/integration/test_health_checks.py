@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 
 import pytest
 
@@ -146,3 +147,31 @@ async def test_on_marked_down_shutdown_sessions(unused_tcp_port: int) -> None:
     finally:
         await plane.stop()
         await server.wait_closed()
+
+
+@pytest.mark.asyncio
+async def test_state_changes_go_to_the_backends_log_targets(
+        unused_tcp_port: int, capfd: pytest.CaptureFixture[str]) -> None:
+    """As haproxy 2.6.12 sends them: DOWN at alert, `no server available` at emerg (without
+    the quotes of the stderr line); a target's level filters them like any message."""
+    text = DEFAULTS + (
+        f"frontend fe\n    bind 127.0.0.1:{unused_tcp_port}\n    default_backend b\n"
+        "backend b\n    log stdout format short local0\n    log stdout local1 emerg\n"
+        "    server s1 127.0.0.1:1 check inter 100ms fall 1\n")
+    config = load_texts([("t.cfg", text)], env={})
+    assert config.haproxy is not None
+    plane = DataPlane(config.haproxy)
+    await plane.start()
+    try:
+        member = plane.backends["b"].servers[0].member
+        await wait_until(lambda: not member.up, "s1 marked DOWN")
+    finally:
+        await plane.stop()
+    lines = capfd.readouterr().out.splitlines()
+    assert lines[0].startswith('<1>Server b/s1 is DOWN, reason: Layer4 connection problem, '
+                               'info: "Connection refused", check duration: ')
+    assert lines[0].endswith("ms. 0 active and 0 backup servers left. 0 sessions active, "
+                             "0 requeued, 0 remaining in queue.")
+    assert lines[1:3] == ["<0>backend b has no server available!",
+                          f"<136>{lines[2][5:20]} haproxy[{os.getpid()}]: backend b has no "
+                          "server available!"]

@@ -167,13 +167,13 @@ def test_missing_errorfile_stops_the_start_naming_the_line() -> None:
 
 
 @pytest.mark.asyncio
-async def test_httplog_line(unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_httplog_line(unused_tcp_port: int, capfd: pytest.CaptureFixture[str]) -> None:
     config = ("frontend fe\n    bind 127.0.0.1:{0}\n    option httplog\n"
               "    log stderr format raw local0\n    default_backend be\nbackend be\n"
               "    server s1 127.0.0.1:{1}\n")
     async with proxy(unused_tcp_port, config, [("s1", None)]):
         await exchange(unused_tcp_port, b"GET /x HTTP/1.1\r\n\r\n")
-    line = capsys.readouterr().err.strip().splitlines()[-1]
+    line = capfd.readouterr().err.strip().splitlines()[-1]
     assert re.fullmatch(
         r'127\.0\.0\.1:\d+ \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] fe be/s1 '
         r'\d+/0/\d+/\d+/\d+ 200 100 - - ---- 1/1/0/0/0 0/0 "GET /x HTTP/1\.1"', line), line
@@ -238,7 +238,7 @@ async def test_client_shut_before_a_request_gets_a_400(unused_tcp_port: int, sen
 
 @pytest.mark.asyncio
 async def test_httplog_termination_states_and_unset_timers_are_haproxys(
-        unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+        unused_tcp_port: int, capfd: pytest.CaptureFixture[str]) -> None:
     """The session state and the -1 timers haproxy 2.6 logs (captured from it): a deny (PR),
     a redirect (LR), no server (SC, no Tw), a failed connect (SC, the server and the
     retries named), an invalid response (PH), a request refused while read (<BADREQ>)."""
@@ -256,7 +256,7 @@ async def test_httplog_termination_states_and_unset_timers_are_haproxys(
         for raw in requests:
             await exchange(unused_tcp_port, raw)
     lines = [re.sub(r"^127\.0\.0\.1:\d+ \[[^]]+\] ", "", line)
-             for line in capsys.readouterr().err.strip().splitlines()]
+             for line in capfd.readouterr().err.strip().splitlines()]
     expected = [
         r'fe fe/<NOSRV> \d+/-1/-1/-1/\d+ 403 \d+ - - PR-- 1/1/0/0/0 0/0 "GET /deny HTTP/1\.1"',
         r'fe fe/<NOSRV> \d+/-1/-1/-1/\d+ 302 \d+ - - LR-- 1/1/0/0/0 0/0 "GET /rd HTTP/1\.1"',
@@ -271,7 +271,7 @@ async def test_httplog_termination_states_and_unset_timers_are_haproxys(
 
 @pytest.mark.asyncio
 async def test_a_response_the_client_left_is_logged_cd(unused_tcp_port: int,
-                                                       capsys: pytest.CaptureFixture[str]
+                                                       capfd: pytest.CaptureFixture[str]
                                                        ) -> None:
     """The client closes during the response body: haproxy still logs the request, `CD--`."""
     left = asyncio.Event()
@@ -291,6 +291,6 @@ async def test_a_response_the_client_left_is_logged_cd(unused_tcp_port: int,
         await writer.wait_closed()
         left.set()
     # the data plane stopped: the client's close was handled by then, one way or the other
-    (line,) = capsys.readouterr().err.strip().splitlines()
+    (line,) = capfd.readouterr().err.strip().splitlines()
     assert re.fullmatch(r'127\.0\.0\.1:\d+ \[[^]]+\] fe be/s1 \d+/0/\d+/\d+/\d+ 200 \d+ - - CD-- '
                         r'1/1/0/0/0 0/0 "GET /x HTTP/1\.1"', line), line

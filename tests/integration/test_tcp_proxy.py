@@ -193,7 +193,7 @@ async def test_bytes_and_fin_sent_before_the_server_answers_still_reach_it(unuse
 
 @pytest.mark.asyncio
 async def test_tcplog_states_a_server_timeout(unused_tcp_port: int,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+                                              capfd: pytest.CaptureFixture[str]) -> None:
     """haproxy 2.6 (measured): `... be/s1 1/0/804 5 sD 1/1/0/0/0 0/0` for a server silent
     past `timeout server` after 5 bytes."""
     async def hello_then_silent(reader: asyncio.StreamReader,
@@ -209,13 +209,13 @@ async def test_tcplog_states_a_server_timeout(unused_tcp_port: int,
         assert await asyncio.wait_for(reader.read(), BOUND) == b"HELLO"
         writer.close()
         await writer.wait_closed()
-    line = capsys.readouterr().err.strip().splitlines()[-1]
+    line = capfd.readouterr().err.strip().splitlines()[-1]
     assert line.split()[3:] == ["be/s1", line.split()[4], "5", "sD", "1/1/0/0/0", "0/0"], line
 
 
 @pytest.mark.asyncio
 async def test_tcplog_names_the_server_it_failed_to_reach(
-        unused_tcp_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+        unused_tcp_port: int, capfd: pytest.CaptureFixture[str]) -> None:
     """haproxy 2.6 (measured): `... be/s1 1/-1/1505 0 SC 1/1/0/0/3 0/0` when every
     connect attempt is refused (three retries)."""
     with socket.socket() as closed:
@@ -230,6 +230,6 @@ async def test_tcplog_names_the_server_it_failed_to_reach(
             assert await asyncio.wait_for(reader.read(), BOUND) == b""
             writer.close()
             await writer.wait_closed()
-    fields = capsys.readouterr().err.strip().splitlines()[-1].split()
+    fields = capfd.readouterr().err.strip().splitlines()[-1].split()
     assert (fields[3], fields[4].split("/")[1], fields[5:]) == (
         "be/s1", "-1", ["0", "SC", "1/1/0/0/1", "0/0"])

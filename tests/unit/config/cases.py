@@ -199,6 +199,29 @@ HAPROXY_CASES = [
                  ((10, "log : unknown log facility 'foo'"),)),
     haproxy_case("log-global-section", {2: "    maxconn 100\n    log /dev/log local9"},
                  ((3, "log : unknown log facility 'local9'"),)),
+    *(haproxy_case(f"log-option-{number}", {10: f"    log 127.0.0.1 {options} local0\n"
+                                                 "    default_backend be"}, ((10, alert),))
+      for number, (options, alert) in enumerate([
+          ("len 79", "log : invalid log length '79', must be between 80 and 65535"),
+          ("len abc", "log : invalid log length 'abc', must be between 80 and 65535"),
+          ("format json", "log : unknown log format 'json'"),
+          ("format raw len 100", "log : unknown log facility 'len'"),  # len comes first
+          ("sample 1:2 format raw", "log : unknown log facility 'format'"),
+          ("sample 5:3", "log : sample size 3 should be greater or equal to 5 the maximum of "
+                         "the high ranges limits"),
+          ("sample 3-1:4", "log : wrong sample range '3-1'"),
+          ("sample 2-2:3", "log : wrong sample range '2-2'"),
+          ("sample 0:3", "log : wrong sample range '0'"),
+          ("sample 1,,2:4", "log : wrong sample range ',2'"),
+          ("sample 1:0", "log : wrong sample size '0' for sample range '1'"),
+          ("sample 1:", "log : wrong sample size '' for sample range '1'"),
+          ("sample :3", "log : no sampling ranges given"),
+          ("sample 1", "log : Missing sample size"),
+      ])),
+    haproxy_case("log-tag-missing", {10: "    log-tag\n    default_backend be"},
+                 ((10, "'log-tag' expects a tag for use in syslog."),)),
+    haproxy_case("log-tag-global-extra", {2: "    maxconn 100\n    log-tag a b"},
+                 ((3, "'log-tag' cannot handle unexpected argument 'b'."),)),
     # haproxy adds a last "Failed to initialize server(s) addr." alert of its own: not compared
     *(haproxy_case(f"server-address-{number}", {12: f"    server s1 {address}"},
                    ((12, f"'server be/s1' : could not resolve address '{shown}'."),),

@@ -37,7 +37,7 @@ def test_course_haproxy_global_and_defaults() -> None:
     assert (g.maxconn, g.stats_timeout, g.tune_bufsize, g.tune_maxhdr) == (4096, 30000, 16384, 101)
     assert [(s.path, s.mode, s.level) for s in g.stats_sockets] == [
         ("/run/haproxy/admin.sock", 0o660, "admin")]
-    assert [(log.target, log.facility) for log in g.logs] == [("/dev/log", "local0")]
+    assert [(log.target, log.facility, log.level) for log in g.logs] == [("/dev/log", 16, 7)]
     assert [f.name for f in config.haproxy.frontends] == ["stats", "http_front"]
     assert [b.name for b in config.haproxy.backends] == ["stats", "http_back"]
     settings = config.haproxy.frontends[1].settings
