@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from hacore.proxy.logsink import MONTHS
 
 if TYPE_CHECKING:
+    from hacore.proxy.admission import Admission
+    from hacore.proxy.backend import RuntimeBackend
     from hacore.proxy.http import HttpClient
     from hacore.proxy.http_exchange import Exchange
 
@@ -30,22 +32,34 @@ def log_date(timestamp: float) -> str:
 
 def http_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
               timers: tuple[int, int, int, int, int], status: int, size: int, request: str,
-              retries: int, termination: str = "----") -> str:
+              counters: str, retries: int, queue: int = 0, termination: str = "----") -> str:
     """`termination`: the session state at close (configuration.txt §8.5): who ended it
     (`-` normally, C/S client or server, c/s their timeouts, P/L the proxy denying or
-    answering itself) and in which phase (R request, C connect, H response head, D data)."""
+    answering itself) and in which phase (R request, C connect, H response head, D data,
+    Q queue). `counters`: connection_counters(); `queue`: the backend_queue field."""
     tr, tw, tc, tresp, ta = timers
     return (f"{client} [{log_date(accepted)}] {frontend} {backend}/{server} "
             f"{tr}/{tw}/{tc}/{tresp}/{ta} {status} {size} - - {termination} "
-            f"1/1/0/0/{retries} 0/0 \"{request}\"")
+            f"{counters}/{retries} 0/{queue} \"{request}\"")
 
 
 def tcp_line(*, client: str, accepted: float, frontend: str, backend: str, server: str,
-             timers: tuple[int, int, int], size: int, retries: int = 0,
-             termination: str = "--") -> str:
+             timers: tuple[int, int, int], size: int, counters: str, retries: int = 0,
+             queue: int = 0, termination: str = "--") -> str:
     tw, tc, tt = timers
     return (f"{client} [{log_date(accepted)}] {frontend} {backend}/{server} {tw}/{tc}/{tt} "
-            f"{size} {termination} 1/1/0/0/{retries} 0/0")
+            f"{size} {termination} {counters}/{retries} 0/{queue}")
+
+
+def connection_counters(door: Admission, backend: RuntimeBackend | None, server: str) -> str:
+    """actconn/feconn/beconn/srv_conn when the line is logged (configuration.txt §8.2.3):
+    the process's and the frontend's client connections, this one included, and the
+    requests still on the backend (its queue included) and on the server, this one no
+    longer counted (haproxy 2.6 logs `1/1/0/0` for a lone request)."""
+    on_server = backend.by_name.get(server) if backend is not None else None
+    return (f"{door.process.used}/{door.frontend.used}/"
+            f"{backend.active() if backend is not None else 0}/"
+            f"{on_server.member.served if on_server is not None else 0}")
 
 
 def _ms(start: float, end: float) -> int:
@@ -53,28 +67,35 @@ def _ms(start: float, end: float) -> int:
 
 
 def exchange_line(client: str, frontend: str, exchange: Exchange) -> str:
-    """The `option httplog` line of one request (configuration.txt §8.2.3). Tw is -1 when
-    no server was ever assigned, Tc when none was connected (haproxy 2.6's values)."""
+    """The `option httplog` line of one request (configuration.txt §8.2.3). Tw is the time
+    in the queue, -1 when no server was ever assigned, Tc -1 when none was connected
+    (haproxy 2.6's values)."""
     started, head, connect, connected, response, end = exchange.times
     line = exchange.head
+    nosrv = exchange.server_name == "<NOSRV>"
+    waited, queue = exchange.queued or (-1 if nosrv else 0, 0)
     return http_line(
         client=client, accepted=exchange.date, frontend=frontend,
         backend=exchange.backend.name if exchange.backend else frontend.rstrip("~"),
         server=exchange.server_name,
-        timers=(_ms(started, head), -1 if exchange.server_name == "<NOSRV>" else 0,
-                _ms(connect, connected), _ms(connected, response), _ms(started, end)),
-        status=exchange.status, size=exchange.bytes_out, retries=exchange.retries,
+        timers=(_ms(started, head), waited, _ms(connect, connected),
+                _ms(connected, response), _ms(started, end)),
+        status=exchange.status, size=exchange.bytes_out,
+        counters=connection_counters(exchange.client.frontend.door, exchange.backend,
+                                     exchange.server_name),
+        retries=exchange.retries, queue=queue,
         request=f"{line.method} {line.target} HTTP/{line.version}",
         termination=exchange.termination)
 
 
 def bad_request_line(client: str, accepted: float, frontend: str, *, status: int,
-                     total: int, termination: str) -> str:
+                     total: int, counters: str, termination: str) -> str:
     """A request refused while it was read (400, 408): haproxy logs `<BADREQ>`."""
     return http_line(client=client, accepted=accepted, frontend=frontend,
                      backend=frontend.rstrip("~"), server="<NOSRV>",
                      timers=(-1, -1, -1, -1, total), status=status, size=0,
-                     request="<BADREQ>", retries=0, termination=termination)
+                     request="<BADREQ>", counters=counters, retries=0,
+                     termination=termination)
 
 
 def log_http(client: HttpClient, exchange: Exchange | None, status: int,
@@ -96,5 +117,6 @@ def log_http(client: HttpClient, exchange: Exchange | None, status: int,
     else:
         total = int((client.loop.time() - client.request_started) * 1000)
         line = bad_request_line(client.peer, client.request_date, frontend, status=status,
-                                total=total, termination=termination)
+                                total=total, termination=termination,
+                                counters=connection_counters(client.frontend.door, None, ""))
     client.frontend.access_log.emit(line)

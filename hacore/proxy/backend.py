@@ -9,6 +9,7 @@ import asyncio
 import random
 import ssl
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -63,9 +64,9 @@ def server_tls(server: Server) -> ssl.SSLContext | None:
 
 
 class RuntimeBackend:
-    __slots__ = ("_server_side", "by_member", "config", "connect_timeout", "hash_key", "name",
-                 "pages", "pool", "queue_timeout", "redispatch", "response_rules", "retries",
-                 "servers", "waiting")
+    __slots__ = ("_server_side", "by_member", "by_name", "config", "connect_timeout",
+                 "dequeued", "hash_key", "in_queue", "name", "pages", "pool", "queue_timeout",
+                 "redispatch", "response_rules", "retries", "servers", "waiting")
 
     def __init__(self, config: Backend, rng: random.Random | None = None) -> None:
         self.config = config
@@ -75,6 +76,7 @@ class RuntimeBackend:
                                       resolve_host(s.host) or s.host)
                         for puid, s in enumerate(config.servers, start=1)]
         self.by_member = {id(s.member): s for s in self.servers}
+        self.by_name = {s.name: s for s in self.servers}
         source = rng or random.Random()
         self.pool, self.hash_key = build_pool(config.balance, [s.member for s in self.servers],
                                               config.allbackups, lambda: source.getrandbits(32))
@@ -84,6 +86,8 @@ class RuntimeBackend:
         self.queue_timeout = (timeouts.queue or timeouts.connect or DEFAULT_CONNECT_MS) / 1000
         self._server_side = seconds(timeouts.tunnel) or seconds(timeouts.server)
         self.waiting: deque[asyncio.Future[None]] = deque()
+        self.in_queue = 0  # requests inside choose_or_wait()'s wait, woken or not
+        self.dequeued = 0  # requests that ever left the queue (haproxy's queue.idx)
         self.retries = config.retries
         self.redispatch = config.redispatch
         self.response_rules = list(config.settings.http_response_rules)
@@ -93,27 +97,45 @@ class RuntimeBackend:
         member = self.pool.pick(key, None if avoid is None else avoid.member)
         return None if member is None else self.by_member[id(member)]
 
-    async def choose_or_wait(self, key: int | None) -> RuntimeServer | None:
+    async def choose_or_wait(self, key: int | None,
+                             queued: Callable[[float, int], None] | None = None
+                             ) -> RuntimeServer | None:
         """A server with room; when every usable one is at its `maxconn`, wait in the
         backend's queue (first come, first served) up to `timeout queue`; None: no usable
-        server, or the wait timed out (the caller answers 503, as HAProxy does)."""
+        server, or the wait timed out (the caller answers 503, as HAProxy does). A request
+        that waited tells `queued` how long and how many requests left the queue meanwhile,
+        itself included (the log's Tw and backend_queue, haproxy's queue.idx delta)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.queue_timeout
-        while True:
-            server = self.choose(key, None)
-            if server is None and not self._any_usable():
-                return None
-            if server is not None and not server.member.full:
-                return server
-            waiter = loop.create_future()
-            self.waiting.append(waiter)
-            try:
-                await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                return None
-            finally:
-                if waiter in self.waiting:
-                    self.waiting.remove(waiter)
+        began = loop.time()
+        deadline, first_ticket = began + self.queue_timeout, -1
+        try:
+            while True:
+                server = self.choose(key, None)
+                if server is None and not self._any_usable():
+                    return None
+                if server is not None and not server.member.full:
+                    return server
+                if first_ticket < 0:
+                    first_ticket = self.dequeued
+                waiter = loop.create_future()
+                self.waiting.append(waiter)
+                self.in_queue += 1
+                try:
+                    await asyncio.wait_for(waiter, max(0.0, deadline - loop.time()))
+                except TimeoutError:
+                    return None
+                finally:
+                    self.in_queue -= 1
+                    self.dequeued += 1
+                    if waiter in self.waiting:
+                        self.waiting.remove(waiter)
+        finally:
+            if first_ticket >= 0 and queued is not None:
+                queued(loop.time() - began, self.dequeued - first_ticket)
+
+    def active(self) -> int:
+        """haproxy's beconn: requests on the servers and in the queue."""
+        return sum(s.member.served for s in self.servers) + self.in_queue
 
     def _any_usable(self) -> bool:
         return any(s.member.usable for s in self.servers)

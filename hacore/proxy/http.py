@@ -362,17 +362,18 @@ class HttpClient(asyncio.Protocol):
         self.client_timer.close()
         self.head_timer.close()
         self.server_timer.close()
-        for active in (self.active, self._receiving):
-            if active is not None and active.status and not active.aborted:
-                # the client left (or `timeout client` struck) during the response, or
-                # before the body of an answered request was in: haproxy logs the request
-                # all the same, `CD--` (`cD--`)
-                active.termination = ("c" if self.expired else "C") + "D--"
-                active.times[5] = self.loop.time()
-                self.log(active)
+        cut = [active for active in (self.active, self._receiving)
+               if active is not None and active.status and not active.aborted]
         for exchange in {self.active, self._receiving, *self._exchanges}:
             if exchange is not None:
                 exchange.abort()
+        for active in cut:
+            # the client left (or `timeout client` struck) during the response, or before
+            # the body of an answered request was in: haproxy logs the request all the
+            # same, `CD--` (`cD--`), its server released
+            active.termination = ("c" if self.expired else "C") + "D--"
+            active.times[5] = self.loop.time()
+            self.log(active)
         for upstream in list(self.own_idle):
             upstream.close()
         self.frontend.door.release(self)

@@ -43,7 +43,8 @@ class Exchange:
 
     __slots__ = ("aborted", "backend", "body_done", "bytes_out", "chosen", "client", "date",
                  "draining", "first", "forced_close", "head", "keep_alive", "logged", "pending",
-                 "pending_size", "retries", "reuse", "server", "server_name", "status", "task",
+                 "pending_size", "queued", "retries", "reuse", "server", "server_name", "status",
+                 "task",
                  "termination", "then", "times", "upstream")
 
     def __init__(self, client: HttpClient, head: RequestHead) -> None:
@@ -58,6 +59,7 @@ class Exchange:
         self.upstream: HttpUpstream | None = None
         self.task: asyncio.Task[None] | None = None
         self.retries = 0
+        self.queued: tuple[int, int] | None = None  # waited in the queue: Tw, backend_queue
         self.termination = "----"  # the log's session state at close (accesslog.http_line)
         self.first = client.requests == 1  # the first request of its client connection
         self.forced_close = False  # the request's framing closes the connection after it
@@ -133,13 +135,20 @@ class Exchange:
         idle = None if self.reuse is None or chosen else self._idle_connection
         result = await connect(self.client.loop, backend, key, self.head.dst_port,
                                lambda: HttpUpstream(self), idle=idle, chosen=chosen,
-                               failed=self._attempt_failed)
+                               failed=self._attempt_failed, queued=self._queued)
         if result is None:
-            # haproxy 2.6 (measured): the client connection stays after this 503
-            self.termination = "SC--"
+            # haproxy 2.6 (measured): the client connection stays after this 503; `sQ--`
+            # when it waited in the queue until `timeout queue`
+            self.termination = ("sQ--" if self.queued is not None
+                                and self.server_name == "<NOSRV>" else "SC--")
             self.local_response(backend.pages[503], keep_alive=self.keep_alive)
             return
         self._connected(*result)
+
+    def _queued(self, waited: float, position: int) -> None:
+        """Out of the backend's queue: Tw is that wait, Tc starts now."""
+        self.queued = (int(waited * 1000), position)
+        self.times[2] = self.client.loop.time()
 
     def _attempt_failed(self, server: RuntimeServer, attempt: int) -> None:
         """A connect to `server` failed: the log names the last server tried, and the

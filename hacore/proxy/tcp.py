@@ -10,7 +10,7 @@ import sys
 import time
 from typing import cast
 
-from hacore.proxy.accesslog import tcp_line
+from hacore.proxy.accesslog import connection_counters, tcp_line
 from hacore.proxy.admission import Listener
 from hacore.proxy.backend import RuntimeBackend, RuntimeServer
 from hacore.proxy.frontend import RuntimeFrontend
@@ -23,8 +23,9 @@ from hacore.proxy.views import ConnectionView
 class ClientSide(asyncio.Protocol):
     """The client connection until its server answers; then both are spliced."""
 
-    __slots__ = ("accepted", "backend", "client_timer", "early", "frontend", "listener",
-                 "logged", "retries", "server", "server_name", "shut", "splice", "started",
+    __slots__ = ("accepted", "backend", "client_timer", "early", "early_size", "frontend", "listener",
+                 "logged", "queued", "retries", "server", "server_name", "shut", "splice",
+                 "started",
                  "task", "termination", "times", "transport")
 
     def __init__(self, frontend: RuntimeFrontend, listener: Listener | None = None) -> None:
@@ -35,9 +36,11 @@ class ClientSide(asyncio.Protocol):
         self.server_name = "<NOSRV>"
         self.logged = False
         self.retries = 0
+        self.queued: tuple[int, int] | None = None  # waited in the queue: Tw, backend_queue
         self.termination = "--"  # tcplog's session state when no splice set it
         self.times = [-1.0, -1.0]  # connect began, connected (loop time)
-        self.early: list[bytes] = []  # read before the splice despite the pause (uvloop does)
+        self.early: list[bytes] = []  # read while the server is being connected
+        self.early_size = 0
         self.shut = False  # the client sent its FIN before the splice
         self.task: asyncio.Task[None] | None = None
         self.client_timer: IdleTimer | None = None
@@ -45,7 +48,7 @@ class ClientSide(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport: cast, do not check.
         self.transport = cast(asyncio.Transport, transport)
-        self.transport.pause_reading()  # nothing to forward to until the server answers
+        self.transport.pause_reading()  # unread until admitted, as if still in the backlog
         if self.frontend.door.admit(self):
             self.admitted()  # else it waits, over `maxconn`, as if still in the backlog
 
@@ -56,6 +59,7 @@ class ClientSide(asyncio.Protocol):
         self.client_timer = IdleTimer(loop, self.frontend.tcp_timeouts()[0], self.close)
         view = ConnectionView(self.transport.get_extra_info("socket"))
         self.task = loop.create_task(self._connect(view))
+        self.transport.resume_reading()  # one buffer is read while connecting, as haproxy
 
     async def _connect(self, view: ConnectionView) -> None:
         backend = self.frontend.backend_for(view)
@@ -68,10 +72,13 @@ class ClientSide(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self.times[0] = loop.time()
         result = await connect(loop, backend, key, view.dst_port, SpliceEnd,
-                               failed=self._attempt_failed)
+                               failed=self._attempt_failed, queued=self._queued)
         self.times[1] = loop.time()
         if result is None:
-            self.termination = "SC"  # the log names the last server tried, and the retries
+            # the log names the last server tried and the retries; `sQ` when the queue
+            # timed out
+            self.termination = ("sQ" if self.queued is not None
+                                and self.server_name == "<NOSRV>" else "SC")
             self._log(f"{backend.name}/<NOSRV> no server could be reached")
             self.transport.close()
             return
@@ -90,13 +97,22 @@ class ClientSide(asyncio.Protocol):
             self.splice.client.eof_received()
         self.transport.resume_reading()
 
+    def _queued(self, waited: float, position: int) -> None:
+        """Out of the backend's queue: Tw is that wait, Tc starts now."""
+        self.queued = (int(waited * 1000), position)
+        self.times[0] = asyncio.get_running_loop().time()
+
     def _attempt_failed(self, server: RuntimeServer, attempt: int) -> None:
         self.server_name, self.retries = server.name, attempt - 1
 
     def data_received(self, data: bytes) -> None:
-        """Bytes that arrive while the server is being connected wait for it: uvloop may
-        deliver a first read although reading was paused in connection_made()."""
+        """What the client sends while its server is being connected waits for it, up to
+        one buffer (`tune.bufsize`) before reading pauses (haproxy reads its request
+        buffer meanwhile: a session the queue times out has sent data, and is logged)."""
         self.early.append(data)
+        self.early_size += len(data)
+        if self.early_size >= self.frontend.limits.bufsize:
+            self.transport.pause_reading()
 
     def eof_received(self) -> bool:
         """The client shut its side before its server answered: what it sent still goes to
@@ -142,22 +158,26 @@ class ClientSide(asyncio.Protocol):
         if self.client_timer is None:
             return  # never admitted (over `maxconn`): for HAProxy it was never accepted
         bytes_in, bytes_out = ((self.splice.client.received, self.splice.server.received)
-                               if self.splice is not None else (0, 0))
+                               if self.splice is not None
+                               else (self.early_size, 0))
         if settings.dontlognull and not bytes_in:
             return
         self.logged = True
         connect, connected = self.times
         now = asyncio.get_running_loop().time()
         peer = self.transport.get_extra_info("peername")
+        waited, queue = self.queued or (0, 0)
         self.frontend.access_log.emit(tcp_line(
             client=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix",
             accepted=self.accepted, frontend=self.frontend.name,
             backend=self.backend.name if self.backend else self.frontend.name,
             server=self.server_name,
-            timers=(0, int((connected - connect) * 1000)
-                    if connected >= 0 and self.termination != "SC" else -1,
+            timers=(waited, int((connected - connect) * 1000)
+                    if connected >= 0 and self.termination not in ("SC", "sQ") else -1,
                     int((now - self.started) * 1000)),
-            size=bytes_out, retries=self.retries,
+            size=bytes_out,
+            counters=connection_counters(self.frontend.door, self.backend, self.server_name),
+            retries=self.retries, queue=queue,
             termination=self.splice.termination if self.splice is not None
             else self.termination))
 

@@ -21,7 +21,8 @@ async def connect(loop: asyncio.AbstractEventLoop, backend: RuntimeBackend, key:
                   client_port: int, factory: Callable[[], asyncio.Protocol], *,
                   idle: IdleTaker | None = None,
                   chosen: RuntimeServer | None = None,
-                  failed: Callable[[RuntimeServer, int], None] | None = None
+                  failed: Callable[[RuntimeServer, int], None] | None = None,
+                  queued: Callable[[float, int], None] | None = None
                   ) -> tuple[RuntimeServer, asyncio.Transport, asyncio.Protocol] | None:
     """The server and the connected transport, or None when every attempt failed (no
     server, or connect failures beyond `retries`). The server counts the request from the
@@ -29,8 +30,9 @@ async def connect(loop: asyncio.AbstractEventLoop, backend: RuntimeBackend, key:
     The server is chosen first; `idle` may then hand an idle connection to it (HAProxy
     connect_server() looks for reusable connections to the chosen server only). `chosen`: a
     server already picked for this request, its connection already counted. `failed` hears
-    of each failed attempt (the server, how many attempts so far)."""
-    server = chosen or await backend.choose_or_wait(key)
+    of each failed attempt (the server, how many attempts so far), `queued` of a wait in the
+    backend's queue (RuntimeBackend.choose_or_wait())."""
+    server = chosen or await backend.choose_or_wait(key, queued)
     attempt = 0
     counted = chosen is not None
     while server is not None:
