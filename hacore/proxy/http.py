@@ -275,6 +275,15 @@ class HttpClient(asyncio.Protocol):
                 not self.requests and self.active is None and not self._exchanges):
             self._refuse(400, "CR--")
             return False
+        cut = self._receiving
+        if cut is not None and not cut.status:
+            # a FIN in the middle of a body its server has not answered: haproxy 2.6 aborts
+            # at once, no response, logged `-1 ... CD--` (measured)
+            cut.status, cut.termination = -1, "CD--"
+            cut.times[5] = self.loop.time()
+            cut.abort()  # (its server released before the line, as haproxy counts)
+            self.log(cut)
+            return False
         # the connection closes after the requests already in, whose responses keep their
         # `connection` header (haproxy 2.6, measured: no `close` is added for the FIN)
         self.shut = True
@@ -288,8 +297,16 @@ class HttpClient(asyncio.Protocol):
 
     def _timed_out(self) -> None:
         """A 408 when a request was due (even on a connection that sent nothing yet, as
-        haproxy 2.6 answers); a silent close while idle between requests or later on."""
-        if self.receiving_head or (self.active is None and not self.idle):
+        haproxy 2.6 answers); a silent close while idle between requests or later on,
+        as while the body of an answered request is still due (`cD--`, measured)."""
+        upstream = self.active.upstream if self.active is not None else None
+        if upstream is not None and not upstream.started and self._receiving is not None:
+            # a body stalls while its server owes the response: haproxy 2.6 waits for the
+            # server (a 504 at `timeout server`, measured), `timeout client` does not end it
+            self.client_timer.pause()
+            return
+        if self.receiving_head or (self.active is None and not self.idle
+                                   and self._receiving is None):
             self.log(None, 408, "cR--")
             self.transport.write(self.frontend.parser_pages[408])
         self.expired = True
@@ -371,7 +388,8 @@ class HttpClient(asyncio.Protocol):
             # the client left (or `timeout client` struck) during the response, or before
             # the body of an answered request was in: haproxy logs the request all the
             # same, `CD--` (`cD--`), its server released
-            active.termination = ("c" if self.expired else "C") + "D--"
+            if active.termination == "----":  # (a 504 or 502 keeps its own)
+                active.termination = ("c" if self.expired else "C") + "D--"
             active.times[5] = self.loop.time()
             self.log(active)
         for upstream in list(self.own_idle):

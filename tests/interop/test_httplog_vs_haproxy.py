@@ -44,6 +44,9 @@ async def scripted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
+            if head.split(b" ")[1] == b"/never":
+                await reader.read()  # answers nothing, until the proxy closes
+                break
             answer, closes = ANSWERS[head.split(b" ")[1]]
             writer.write(answer)
             await writer.drain()
@@ -137,3 +140,62 @@ async def test_httplog_lines_as_haproxy(name: str, tmp_path: Path) -> None:
         for transport, _ in receivers:
             transport.close()
     assert lines[1] == lines[0]
+
+
+async def stalled_body(port: int, fin: bool = False, path: str = "/never") -> bytes:
+    """Half a body, then nothing (or a FIN): what the client gets until the proxy closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"POST {path} HTTP/1.1\r\nhost: t\r\ncontent-length: 10\r\n\r\nabcde"
+                 .encode())
+    if fin:
+        # (a FIN in the same segment as the body is logged CL-- by haproxy: once the body
+        # has been forwarded, CD--)
+        await asyncio.sleep(0.1)
+        writer.write_eof()
+    answer = await asyncio.wait_for(reader.read(), BOUND)
+    writer.close()
+    return answer
+
+
+STALLS: dict[str, Callable[[int], Awaitable[bytes]]] = {
+    # `timeout client` (300 ms) does not end a request whose server owes the response: a
+    # 504 at `timeout server` (600 ms), sH--
+    "server-owes-response": stalled_body,
+    # answered at once, then the body stalls: closed at `timeout client`, cD--, no 408
+    "answered-early": lambda port: stalled_body(port, path="/early"),
+    # a FIN in mid-body: closed at once without a response, -1 CD--
+    "fin-mid-body": lambda port: stalled_body(port, fin=True),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", list(STALLS))
+async def test_a_stalled_body_ends_as_haproxy(name: str, tmp_path: Path) -> None:
+    loop = asyncio.get_running_loop()
+    receivers = []
+    for _ in range(2):
+        transport, receiver = await loop.create_datagram_endpoint(
+            LogReceiver, local_addr=("127.0.0.1", 0), family=socket.AF_INET)
+        receivers.append((transport, receiver))
+    log_ports = tuple(t.get_extra_info("sockname")[1] for t, _ in receivers)
+    server = await asyncio.start_server(scripted, "127.0.0.1", free_port())
+    backend = (f"    timeout server 600ms\n"
+               f"    server s1 127.0.0.1:{server.sockets[0].getsockname()[1]}\n")
+    settings = ("    log {log} local0\n    option httplog\n    option dontlognull\n"
+                "    timeout client 300ms\n")
+    seen: list[tuple[bytes, tuple[str, ...]]] = []
+    try:
+        async with both(backend, [], tmp_path, settings, log_ports) as ports:
+            for index, port in enumerate(ports):
+                answer = await STALLS[name](port)
+                line = await asyncio.wait_for(receivers[index][1].lines.get(), BOUND)
+                seen.append((answer, fields(line)))
+    finally:
+        server.close()
+        for transport, _ in receivers:
+            transport.close()
+    assert seen[1] == seen[0]
+    status, _, _, _, termination = seen[0][1][2].split()[:5]
+    assert (status, termination) == {"server-owes-response": ("504", "sH--"),
+                                     "answered-early": ("413", "cD--"),
+                                     "fin-mid-body": ("-1", "CD--")}[name]
