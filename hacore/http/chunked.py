@@ -1,8 +1,9 @@
 """Chunked request bodies decoded as HAProxy 2.6 reads them (src/h1.c h1_parse_chunk_size(),
 h1_measure_trailers()), pure code: sizes of 1 to 13 hex digits worth less than 2^52, blanks
-and extensions after the size ignored, CRLF or bare LF line ends, trailer lines that need a
-colon and nothing else. What one feed decodes leaves as one piece, so the proxy re-frames
-the body in its own chunks as HAProxy does (boundaries are not kept, extensions dropped).
+and extensions after the size ignored, CRLF or bare LF line ends, trailer lines
+that need a name and a colon and nothing else (obs-fold unfolded). What one feed decodes
+leaves as one piece, so the proxy re-frames the body in its own chunks as HAProxy does
+(boundaries are not kept, extensions dropped).
 """
 
 from __future__ import annotations
@@ -76,10 +77,18 @@ class ChunkedDecoder:
             self._state = _State.SIZE
         elif not line:  # the empty line after the trailers
             self._state = _State.DONE
+        elif line[:1] in (b" ", b"\t"):
+            # obs-fold: haproxy 2.6 unfolds it, the CRLF becoming two spaces; a first
+            # trailer line cannot be one (both measured)
+            if not self.trailers:
+                raise ChunkError("folded line without a trailer before it")
+            name_text, value_text = self.trailers[-1]
+            self.trailers[-1] = (name_text, value_text + "  "
+                                 + line.rstrip(b" \t").decode("latin-1"))
         else:
             name, colon, value = line.partition(b":")
-            if not colon:
-                raise ChunkError("trailer line without a colon")
+            if not colon or not name:
+                raise ChunkError("trailer line without a name and a colon")
             self.trailers.append((name.decode("latin-1").lower(),
                                   value.strip(b" \t").decode("latin-1")))
 

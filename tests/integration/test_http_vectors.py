@@ -1,9 +1,8 @@
 """The request-smuggling and syntax matrix, checked against haproxy 2.6's recorded answers
-from tests.integration.plane import data_plane
 (tests/vectors/haproxy-2.6/http-requests.json: 375 requests, each sent to a fresh haproxy
 in keep-alive and http-server-close mode): hacore must answer the same bytes, close the
 client connection when haproxy did, and hand the server exactly what haproxy handed it.
-The live comparison against a running haproxy is tests/interop/test_http_vs_haproxy.py."""
+The live comparisons against a running haproxy are in tests/interop/."""
 
 from __future__ import annotations
 

@@ -90,3 +90,21 @@ def test_any_chunked_body_is_decoded_or_refused(pieces: list[bytes]) -> None:
             decoder.feed(piece)
     except ChunkError:
         pass
+
+
+@pytest.mark.parametrize(("trailers", "expected"), [
+    (b"x-t: 1\r\n folded\r\n", [("x-t", "1   folded")]),
+    (b"X-T: 1\r\n\tf2  \r\nx-b:2\r\n", [("x-t", "1  \tf2"), ("x-b", "2")]),
+    (b"x t: a\x01b\r\n", [("x t", "a\x01b")]),
+])
+def test_request_trailers_are_read_as_haproxy(trailers: bytes,
+                                              expected: list[tuple[str, str]]) -> None:
+    decoder = ChunkedDecoder()
+    assert decoder.feed(b"3\r\nabc\r\n0\r\n" + trailers + b"\r\nnext") == b"abc"
+    assert (decoder.trailers, decoder.rest) == (expected, b"next")
+
+
+@pytest.mark.parametrize("trailers", [b": v\r\n", b"nocolon\r\n", b" lead: x\r\n"])
+def test_bad_request_trailers_are_refused(trailers: bytes) -> None:
+    with pytest.raises(ChunkError):
+        ChunkedDecoder().feed(b"0\r\n" + trailers + b"\r\n")
