@@ -1,7 +1,8 @@
 """Response heads that llhttp refuses and haproxy 2.6 forwards normalised, pure code. haproxy
 parses both directions with one function (h1.c h1_headers_to_hdr_list()): obs-fold is
 unfolded with spaces, and equal Content-Length values, in one header (`2, 2`) or in several,
-become one header (h1_parse_cont_len_header()). The server side hands llhttp the head
+become one header (h1_parse_cont_len_header()), and a Transfer-Encoding ending with a comma
+reads as the codings before it (`chunked,` is chunked). The server side hands llhttp the head
 rebuilt here when llhttp refused the original; what haproxy refuses too (different lengths,
 a bad name) stays refused, a 502.
 """
@@ -46,8 +47,10 @@ def normalise_response(data: bytes, forwarded_interim: int) -> bytes | None:
     head = [lines[0][0]]
     length_written = False
     for name, value in fields:
+        # `chunked,` is chunked to haproxy, not to llhttp
+        kept = value.rstrip(" \t,") if name == "transfer-encoding" else value
         if name != "content-length":
-            head.append(f"{name}: {value}".encode("latin-1"))
+            head.append(f"{name}: {kept}".encode("latin-1"))
         elif not length_written:
             head.append(f"content-length: {lengths.pop()}".encode())
             length_written = True

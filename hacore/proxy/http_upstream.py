@@ -30,14 +30,19 @@ if TYPE_CHECKING:
 NO_BODY_STATUSES = frozenset({204, 304})
 
 
-def response_parser(protocol: HttpUpstream) -> httptools.HttpResponseParser:
+def response_parser(protocol: HttpUpstream, normalised: bool = False
+                    ) -> httptools.HttpResponseParser:
     """llhttp, as lenient as haproxy 2.6's response parser (h1.c) where llhttp is stricter
     (measured: haproxy forwards these): a bare LF ends a line, Content-Length beside
     `Transfer-Encoding: chunked` (chunked wins, the length is dropped), another 1.x minor
-    version (sent on as 1.1)."""
+    version (sent on as 1.1). A head it refused is parsed again `normalised`
+    (hacore.http.h1_response), also accepting control bytes (NUL included) in values:
+    llhttp's lenient_headers would otherwise unfold obs-fold its own way. A bare CR in a
+    value and a bad name stay refused, as haproxy refuses them."""
     parser = httptools.HttpResponseParser(protocol)
     parser.set_dangerous_leniencies(lenient_optional_cr_before_lf=True,
-                                    lenient_chunked_length=True, lenient_version=True)
+                                    lenient_chunked_length=True, lenient_version=True,
+                                    lenient_headers=normalised)
     return parser
 RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a reset
 
@@ -54,8 +59,9 @@ def _framing_allowed(headers: list[tuple[str, str]]) -> bool:
 
 class HttpUpstream(asyncio.Protocol):
     __slots__ = ("_headers", "_reason", "chunked", "close_delimited", "complete", "exchange",
-                 "head_seen", "held", "idle_in", "interim", "parser", "remaining", "reusable",
-                 "served", "started", "switched", "target", "timer", "transport")
+                 "head_seen", "held", "idle_in", "interim", "normalised", "parser", "remaining",
+                 "reusable", "served", "started", "switched", "target", "te_as_sent", "timer",
+                 "transport")
 
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
@@ -79,6 +85,8 @@ class HttpUpstream(asyncio.Protocol):
         # interim heads sent on from them: llhttp is fed them again, normalised, when it
         # refused what haproxy normalises (hacore.http.h1_response).
         self.head_seen = b""
+        self.te_as_sent: list[str] = []  # Transfer-Encoding values llhttp gets normalised
+        self.normalised = False  # the parser is the lenient one of a normalised head
         self.interim = 0
 
     def attach(self, exchange: Exchange, server: object, timeout: float | None) -> None:
@@ -88,6 +96,9 @@ class HttpUpstream(asyncio.Protocol):
         self.close_delimited = False
         self.remaining = self.interim = 0
         self.head_seen = b""
+        self.te_as_sent = []
+        if self.normalised:  # the next response is parsed strictly first again
+            self.parser, self.normalised = response_parser(self), False
         self.target = server
         self.timer = exchange.client.server_timer
         self.timer.retime(timeout)
@@ -173,13 +184,13 @@ class HttpUpstream(asyncio.Protocol):
             self.exchange.tunnel(b"")  # what the parser saw behind the head went out already
 
     def _normalised(self) -> bool:
-        """Parse the response again from its start, normalised as haproxy reads it, when
-        that changes it (the head is not sent on yet, nothing else has been)."""
+        """Parse the response again from its start, normalised as haproxy reads it, by the
+        lenient parser, once (the head is not sent on yet, nothing else has been)."""
         seen = self.head_seen
         normalised = None if self.started else normalise_response(seen, self.interim)
-        if normalised is None or normalised == seen:
+        if normalised is None or self.normalised:
             return False
-        self.parser = response_parser(self)
+        self.parser, self.normalised = response_parser(self, normalised=True), True
         self._headers, self._reason, self.head_seen, self.interim = [], b"", b"", 0
         self.data_received(normalised)
         return True
@@ -257,6 +268,17 @@ class HttpUpstream(asyncio.Protocol):
             self.reusable = False  # a response nobody asked for: the connection is spoilt
             self.close()
             return
+        te_values = [value for name, value in self._headers if name == "transfer-encoding"]
+        if any(value.endswith(",") for value in te_values):
+            # llhttp does not read `chunked,` as chunked: parsed again normalised
+            # (h1_response), forwarded as it came, as haproxy forwards it
+            self.te_as_sent = te_values
+            raise ValueError("a Transfer-Encoding with a trailing comma")
+        if self.te_as_sent:
+            values = iter(self.te_as_sent)
+            self._headers = [(name, next(values, value) if name == "transfer-encoding"
+                              else value) for name, value in self._headers]
+            self.te_as_sent = []
         status = self.parser.get_status_code()
         version = self.parser.get_http_version()
         if version not in ("1.0", "1.1"):
